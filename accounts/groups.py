@@ -1,0 +1,48 @@
+"""The comms group and what it may do in the admin, kept in code so every database has it."""
+
+from django.conf import settings
+
+# Model permissions the communications department needs in the admin. No "delete" on accounts
+# or mandates: they are public records (R3) and are closed or revoked, never deleted.
+COMMS_MODEL_PERMISSIONS = {
+    "accounts": [
+        "view_orgunit",
+        "add_orgunit",
+        "change_orgunit",
+        "view_socialaccount",
+        "add_socialaccount",
+        "change_socialaccount",
+        "view_mandate",
+        "add_mandate",
+        "change_mandate",
+        "view_user",
+        "add_user",
+        "change_user",
+    ],
+    "auth": ["view_group"],
+    "django_celery_beat": [
+        "view_periodictask",
+        "change_periodictask",
+        "view_crontabschedule",
+        "add_crontabschedule",
+        "change_crontabschedule",
+        "view_intervalschedule",
+        "add_intervalschedule",
+        "change_intervalschedule",
+    ],
+    "mfa": ["view_authenticator", "delete_authenticator"],
+}
+
+
+def ensure_comms_group(**kwargs):
+    """post_migrate: create the comms group and give it its permissions (idempotent)."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, _ = Group.objects.get_or_create(name=settings.COMMS_GROUP_NAME)
+    wanted = [
+        perm
+        for app_label, codenames in COMMS_MODEL_PERMISSIONS.items()
+        for perm in Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
+    ]
+    group.permissions.add(*wanted)
+    return group

@@ -1,0 +1,395 @@
+"""The account registry: org units, staff users, official social media accounts, mandates."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .links import normalize_handle, normalize_url
+
+
+class OrgUnit(models.Model):
+    """A förvaltning or a verksamhet. Units form a tree; a manager of a unit manages every unit
+    below it. `path` (the primary keys from the root down, `3/7/`) is kept by `save()` so that a
+    unit's subtree is one indexed `startswith` query."""
+
+    name = models.CharField(_("name"), max_length=200)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("managers"),
+        blank=True,
+        related_name="managed_units",
+    )
+    path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+
+    class Meta:
+        verbose_name = _("org unit")
+        verbose_name_plural = _("org units")
+        ordering = ["path"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.pk and self.parent_id:
+            if self.parent_id == self.pk or (self.parent and self.parent.path.startswith(self.path)):
+                raise ValidationError({"parent": _("A unit cannot be placed below itself.")})
+
+    def save(self, *args, **kwargs):
+        old_path = self.path
+        super().save(*args, **kwargs)
+        new_path = f"{self.parent.path if self.parent_id else ''}{self.pk}/"
+        if new_path != old_path:
+            OrgUnit.objects.filter(pk=self.pk).update(path=new_path)
+            self.path = new_path
+            if old_path:
+                # The unit moved: carry its subtree along.
+                for child in OrgUnit.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
+                    child.path = new_path + child.path[len(old_path) :]
+                    OrgUnit.objects.filter(pk=child.pk).update(path=child.path)
+
+    @property
+    def root_id(self) -> int:
+        return int(self.path.split("/", 1)[0]) if self.path else self.pk
+
+    def subtree(self):
+        """This unit and every unit below it."""
+        return OrgUnit.objects.filter(path__startswith=self.path)
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields["is_staff"] = True
+        extra_fields["is_superuser"] = True
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A staff member of the municipality. Signs in with their email address. Roles are not a
+    field: comms is a group, a manager is listed on an org unit, an editor holds a mandate."""
+
+    username = None
+    email = models.EmailField(_("email address"), unique=True)
+    unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("org unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        help_text=_("Every staff member belongs to one unit."),
+    )
+    title = models.CharField(_("title"), max_length=120, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["first_name", "last_name", "email"]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+
+class Platform(models.TextChoices):
+    FACEBOOK = "facebook", "Facebook"
+    INSTAGRAM = "instagram", "Instagram"
+    LINKEDIN = "linkedin", "LinkedIn"
+    YOUTUBE = "youtube", "YouTube"
+    X = "x", "X"
+    TIKTOK = "tiktok", "TikTok"
+    THREADS = "threads", "Threads"
+    BLUESKY = "bluesky", "Bluesky"
+    MASTODON = "mastodon", "Mastodon"
+    OTHER = "other", _("Other")
+
+
+class Purpose(models.TextChoices):
+    """R2: why the municipality is on social media. An account has one or more."""
+
+    PUBLIC_INFORMATION = "public_information", _("Reach out with important public information")
+    SERVICES = "services", _("Tell about the municipality's services")
+    TIPS = "tips", _("Give tips and advice about municipal services")
+    EVENTS = "events", _("Create awareness of municipal events and meeting places")
+    WEBSITE_VISITORS = "website_visitors", _("Bring more visitors to the municipality's websites")
+    CRISIS = "crisis", _("Communicate with residents in a crisis")
+    RECRUITMENT = "recruitment", _("Attract and recruit new staff")
+
+
+class GraphicProfile(models.TextChoices):
+    """R4: the municipality's graphic profile, or an approved special profile."""
+
+    MUNICIPAL = "municipal", _("The municipality's graphic profile")
+    SPECIAL = "special", _("Approved special profile")
+
+
+class AccountStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    MANAGER_APPROVED = "manager_approved", _("Approved by manager")
+    APPROVED = "approved", _("Approved by communications")
+    ACTIVE = "active", _("Active")
+    CLOSED = "closed", _("Closed")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ClosingReason(models.TextChoices):
+    ON_REQUEST = "on_request", _("On request from the unit")
+    INACTIVE_6_MONTHS = "inactive_6_months", _("Inactive for more than six months")
+    OTHER = "other", _("Other")
+
+
+def validate_https(value: str):
+    if value and not value.lower().startswith("https://"):
+        raise ValidationError(_("The address must start with https://."), code="https")
+
+
+def validate_purposes(value):
+    if not isinstance(value, list) or not value:
+        raise ValidationError(_("Choose at least one purpose."), code="purposes")
+    unknown = set(value) - set(Purpose.values)
+    if unknown:
+        raise ValidationError(_("Unknown purpose: %(p)s"), params={"p": ", ".join(sorted(unknown))})
+
+
+class SocialAccountQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=AccountStatus.ACTIVE)
+
+    def for_units(self, units):
+        """Accounts of these units and every unit below them."""
+        q = Q(pk__in=[])
+        for unit in units:
+            q |= Q(unit__path__startswith=unit.path)
+        return self.filter(q)
+
+
+class SocialAccount(models.Model):
+    """One official account of the municipality on one platform (R12: comms has the overall
+    responsibility; R16: every active one is listed publicly at /socialamedier)."""
+
+    platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices)
+    platform_other = models.CharField(
+        _("other platform"), max_length=60, blank=True, help_text=_("The platform's name, when it is not in the list.")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    handle = models.CharField(
+        _("handle"), max_length=100, blank=True, help_text=_("The account's user name, such as @falkopingskommun.")
+    )
+    url = models.URLField(
+        _("address"), max_length=500, blank=True, validators=[URLValidator(schemes=["https"]), validate_https]
+    )
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("org unit"), on_delete=models.PROTECT, related_name="social_accounts"
+    )
+    description = models.TextField(
+        _("profile description"),
+        blank=True,
+        help_text=_("R5: a description of the service, as in the account's profile."),
+    )
+    purposes = models.JSONField(_("purposes"), default=list, validators=[validate_purposes])
+    graphic_profile = models.CharField(
+        _("graphic profile"), max_length=20, choices=GraphicProfile.choices, default=GraphicProfile.MUNICIPAL
+    )
+    special_profile_reference = models.CharField(
+        _("decision on special profile"),
+        max_length=100,
+        blank=True,
+        help_text=_("The reference of the decision that approved the special profile (R4)."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=AccountStatus.choices, default=AccountStatus.REQUESTED, db_index=True
+    )
+    login_holders = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login or admin rights held by"),
+        blank=True,
+        related_name="held_account_logins",
+        help_text=_("R13: who in communications holds the login details or admin rights. Never a password."),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="requested_accounts",
+    )
+    activated_on = models.DateField(_("activated on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closing_reason = models.CharField(_("closing reason"), max_length=30, choices=ClosingReason.choices, blank=True)
+    closing_note = models.TextField(_("closing note"), blank=True)
+    normalized_url = models.CharField(max_length=500, editable=False, db_index=True, default="")
+    normalized_handle = models.CharField(max_length=100, editable=False, db_index=True, default="")
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = SocialAccountQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("social media account")
+        verbose_name_plural = _("social media accounts")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                name="account_other_platform_named",
+                condition=~Q(platform=Platform.OTHER) | ~Q(platform_other=""),
+            ),
+            models.CheckConstraint(
+                name="account_special_profile_has_decision",
+                condition=~Q(graphic_profile=GraphicProfile.SPECIAL) | ~Q(special_profile_reference=""),
+            ),
+            models.CheckConstraint(
+                name="account_active_has_date_and_url",
+                condition=~Q(status=AccountStatus.ACTIVE) | (Q(activated_on__isnull=False) & ~Q(url="")),
+            ),
+            models.CheckConstraint(
+                name="account_closed_has_date_and_reason",
+                condition=~Q(status=AccountStatus.CLOSED) | (Q(closed_on__isnull=False) & ~Q(closing_reason="")),
+            ),
+            # One link names one live account; a closed account's link may be reused.
+            models.UniqueConstraint(
+                fields=["normalized_url"],
+                name="account_unique_live_url",
+                condition=~Q(normalized_url="") & ~Q(status__in=["closed", "rejected"]),
+                violation_error_message=_("Another account in the registry already has this address."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.platform_name})"
+
+    def get_absolute_url(self):
+        return reverse("accounts:detail", args=[self.pk])
+
+    @property
+    def platform_name(self) -> str:
+        return self.platform_other if self.platform == Platform.OTHER else self.get_platform_display()
+
+    def get_purposes_display(self) -> list[str]:
+        labels = dict(Purpose.choices)
+        return [labels.get(p, p) for p in self.purposes]
+
+    def clean(self):
+        errors = {}
+        if self.platform == Platform.OTHER and not self.platform_other.strip():
+            errors["platform_other"] = _("Name the platform.")
+        if self.graphic_profile == GraphicProfile.SPECIAL and not self.special_profile_reference.strip():
+            errors["special_profile_reference"] = _("A special profile needs the reference of its decision (R4).")
+        if self.status == AccountStatus.ACTIVE and not self.url:
+            errors["url"] = _("An active account needs its address.")
+        if self.status == AccountStatus.ACTIVE and not self.activated_on:
+            errors["activated_on"] = _("An active account needs its activation date.")
+        if self.status == AccountStatus.CLOSED and not (self.closed_on and self.closing_reason):
+            errors["closing_reason"] = _("A closed account needs its closing date and reason (R15).")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        self.normalized_url = normalize_url(self.url)
+        self.normalized_handle = normalize_handle(self.handle)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "normalized_url", "normalized_handle", "updated_at"}
+        super().save(*args, **kwargs)
+
+
+class MandateQuerySet(models.QuerySet):
+    def active_on(self, day):
+        """R10: mandates in force on this day: begun, not ended, not revoked."""
+        return self.filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=day),
+            valid_from__lte=day,
+            revoked_at__isnull=True,
+        )
+
+    def active(self):
+        return self.active_on(timezone.localdate())
+
+
+class Mandate(models.Model):
+    """R10: a manager's grant (uppdrag) to an employee to be editor of one account, from a date,
+    optionally until a date, revocable. The editor's rights last exactly as long as it does."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("editor"), on_delete=models.PROTECT, related_name="mandates"
+    )
+    account = models.ForeignKey(
+        SocialAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="mandates"
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("granted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    granted_at = models.DateTimeField(_("granted"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    revoke_reason = models.TextField(_("reason for revoking"), blank=True)
+
+    objects = MandateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("mandate")
+        verbose_name_plural = _("mandates")
+        ordering = ["-valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                name="mandate_ends_after_it_starts",
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+                violation_error_message=_("A mandate cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                name="mandate_revoked_with_reason",
+                condition=Q(revoked_at__isnull=True) | ~Q(revoke_reason=""),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.account.name}"
+
+    def is_active_on(self, day) -> bool:
+        return (
+            self.revoked_at is None and self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
+        )

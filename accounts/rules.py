@@ -1,0 +1,104 @@
+"""Who may do what: the one place that answers "may this user do X to this object".
+
+Roles come from data (DESIGN.md): comms is membership of the comms group (with MFA active when
+COMMS_REQUIRE_MFA is on), a manager is listed on an org unit (and manages every unit below it),
+an editor holds a mandate in force today (R10). Views, templates and tests all ask
+`user.has_perm("account.edit", account)`; django-rules evaluates the predicates below.
+
+Permission names are deliberately not Django model permissions (`app.change_model`): those are
+granted by groups through ModelBackend and would bypass the MFA requirement for comms.
+"""
+
+import rules
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.utils import timezone
+
+
+def _cached(user, name, compute):
+    """Role facts are asked many times per request; remember them on the user object."""
+    cache = user.__dict__.setdefault("_portal_roles", {})
+    if name not in cache:
+        cache[name] = compute()
+    return cache[name]
+
+
+def in_comms_group(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    return _cached(user, "comms_group", lambda: user.groups.filter(name=settings.COMMS_GROUP_NAME).exists())
+
+
+def has_mfa(user) -> bool:
+    return user.is_authenticated and _cached(user, "mfa", lambda: is_mfa_enabled(user, types=["totp"]))
+
+
+def comms_lacks_mfa(user) -> bool:
+    """A comms member who must activate MFA before the comms pages open to them."""
+    return settings.COMMS_REQUIRE_MFA and in_comms_group(user) and not has_mfa(user)
+
+
+def managed_paths(user) -> tuple[str, ...]:
+    """The tree paths of the units this user manages (each covers its whole subtree)."""
+    if not user.is_authenticated:
+        return ()
+    return _cached(user, "managed_paths", lambda: tuple(user.managed_units.values_list("path", flat=True)))
+
+
+def mandate_account_ids(user) -> frozenset[int]:
+    """Accounts for which this user holds a mandate in force today (R10)."""
+    if not user.is_authenticated:
+        return frozenset()
+    from .models import Mandate
+
+    return _cached(
+        user,
+        "mandates",
+        lambda: frozenset(
+            Mandate.objects.active_on(timezone.localdate()).filter(user=user).values_list("account_id", flat=True)
+        ),
+    )
+
+
+@rules.predicate
+def is_staff_member(user):
+    return user.is_authenticated and user.is_active
+
+
+@rules.predicate
+def is_comms(user):
+    return is_staff_member(user) and in_comms_group(user) and not comms_lacks_mfa(user)
+
+
+@rules.predicate
+def is_manager(user):
+    return bool(managed_paths(user))
+
+
+@rules.predicate
+def is_editor(user):
+    return bool(mandate_account_ids(user))
+
+
+@rules.predicate
+def manages_unit(user, unit):
+    return unit is not None and any(unit.path.startswith(p) for p in managed_paths(user))
+
+
+@rules.predicate
+def manages_account(user, account):
+    return account is not None and manages_unit(user, account.unit)
+
+
+@rules.predicate
+def edits_account(user, account):
+    """R10: the user holds a mandate for this account in force today."""
+    return account is not None and account.pk in mandate_account_ids(user)
+
+
+# The account registry (R12, R13, R16).
+rules.add_perm("account.list", is_staff_member)
+rules.add_perm("account.view", is_staff_member)
+rules.add_perm("account.edit", is_comms)
+# Comms pages (review queue, registry administration) and the comms dashboard.
+rules.add_perm("portal.comms", is_comms)

@@ -1,0 +1,124 @@
+"""Reads that pages, exports and checks share."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+
+from .links import looks_like_url, normalize_handle, normalize_url, url_candidates
+from .models import AccountStatus, OrgUnit, SocialAccount
+
+PUBLIC_LIST_CACHE_KEY = "public-accounts:v1"
+
+
+def invalidate_public_accounts():
+    cache.delete(PUBLIC_LIST_CACHE_KEY)
+
+
+def _public_row(account: SocialAccount, units: dict[int, OrgUnit]) -> dict:
+    """What the public may know of an account (R16): nothing about staff."""
+    unit = account.unit
+    root = units.get(unit.root_id, unit)
+    return {
+        "name": account.name,
+        "platform": account.platform,
+        "platform_name": account.platform_name,
+        "url": account.url,
+        "handle": account.handle,
+        "description": account.description,
+        "unit": unit.name,
+        "unit_path": [units[int(pk)].name for pk in unit.path.strip("/").split("/") if int(pk) in units],
+        "administration": root.name,
+    }
+
+
+def public_accounts() -> list[dict]:
+    """Every active account, ordered by unit in tree order then by name (R16).
+
+    Two queries whatever the number of accounts (the accounts with their units, and all units for
+    the path names), and none at all while the cache holds the list.
+    """
+    rows = cache.get(PUBLIC_LIST_CACHE_KEY)
+    if rows is None:
+        units = {u.pk: u for u in OrgUnit.objects.only("pk", "name", "path", "parent_id")}
+        accounts = (
+            SocialAccount.objects.active()
+            .select_related("unit")
+            .only("name", "platform", "platform_other", "url", "handle", "description", "unit__name", "unit__path")
+        )
+        rows = sorted(
+            (_public_row(a, units) for a in accounts),
+            key=lambda r: ([p.casefold() for p in r["unit_path"]], r["name"].casefold(), r["platform_name"]),
+        )
+        cache.set(PUBLIC_LIST_CACHE_KEY, rows, settings.PUBLIC_LIST_CACHE_SECONDS)
+    return rows
+
+
+@dataclass
+class PublicGroup:
+    """An administration (förvaltning) with its accounts, split by the unit below it."""
+
+    name: str
+    units: list[tuple[str, list[dict]]]
+
+    @property
+    def count(self):
+        return sum(len(accounts) for _, accounts in self.units)
+
+
+def group_public_accounts(rows: list[dict]) -> list[PublicGroup]:
+    groups: dict[str, PublicGroup] = {}
+    for row in rows:
+        group = groups.setdefault(row["administration"], PublicGroup(row["administration"], []))
+        unit_name = "" if row["unit"] == row["administration"] else row["unit"]
+        if not group.units or group.units[-1][0] != unit_name:
+            group.units.append((unit_name, []))
+        group.units[-1][1].append(row)
+    return list(groups.values())
+
+
+@dataclass
+class Verification:
+    """The answer to "is this account really the municipality's?"."""
+
+    query: str
+    official: list[SocialAccount]
+    closed: list[SocialAccount]
+    by_handle: bool
+
+    @property
+    def outcome(self) -> str:
+        if self.official:
+            return "official"
+        if self.closed:
+            return "closed"
+        return "unknown"
+
+
+def verify_account(value: str) -> Verification | None:
+    """Match a pasted link or handle against the registry.
+
+    A link matches an account whose link it equals or lies under; a bare handle matches accounts
+    with that handle, on whatever platform (the page then names the platform, so the citizen can
+    compare). Requested, approved and rejected accounts are never revealed: only active ones and
+    those the municipality has closed.
+    """
+    value = (value or "").strip()[:500]
+    if not value:
+        return None
+    qs = SocialAccount.objects.filter(status__in=[AccountStatus.ACTIVE, AccountStatus.CLOSED]).select_related("unit")
+    if looks_like_url(value):
+        normalized = normalize_url(value)
+        candidates = url_candidates(normalized) if normalized else []
+        matches = list(qs.filter(normalized_url__in=candidates)) if candidates else []
+        by_handle = False
+    else:
+        handle = normalize_handle(value)
+        matches = list(qs.filter(normalized_handle=handle)) if handle else []
+        by_handle = True
+    return Verification(
+        query=value,
+        official=[a for a in matches if a.status == AccountStatus.ACTIVE],
+        closed=[a for a in matches if a.status == AccountStatus.CLOSED],
+        by_handle=by_handle,
+    )

@@ -1,0 +1,1 @@
+# Placeholder: the pytest plugin for service markers is being written.

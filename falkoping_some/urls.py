@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+
+from accounts import views as account_views
+
+# One sign-in for the whole portal (allauth's, with its rate limits and MFA): the admin's own
+# login form is never shown.
+admin.site.login = login_required(admin.site.login)
+admin.site.site_header = "SoMe-portalen – administration"
+admin.site.site_title = "SoMe-portalen"
+
+urlpatterns = [
+    path("", account_views.dashboard, name="dashboard"),
+    path("", include("accounts.public_urls")),
+    path("konton/", include("accounts.urls")),
+    path("inloggning/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
