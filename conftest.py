@@ -7,11 +7,13 @@ another administration and must see their own things only.
 """
 
 import pytest
-from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
 
 from accounts.tests.factories import MandateFactory, OrgUnitFactory, SocialAccountFactory, UserFactory
 
 pytest_plugins = ["falkoping_some.pytest_services"]
+
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # a test-only base32 secret
 
 
 @pytest.fixture(autouse=True)
@@ -59,10 +61,18 @@ def social_account(social):
 
 
 def give_mfa(user):
-    """An active TOTP authenticator, as allauth stores one after activation."""
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    """An active TOTP authenticator with a known secret (TOTP_SECRET), stored as allauth
+    stores one after activation, so that tests can compute real codes with totp_code()."""
+    TOTP.activate(user, TOTP_SECRET)
     user.__dict__.pop("_portal_roles", None)
     return user
+
+
+def totp_code(secret=TOTP_SECRET):
+    """The code an authenticator app shows right now."""
+    counters = list(yield_hotp_counters_from_time())  # the current one sits in the middle
+    counter = counters[len(counters) // 2]
+    return format_hotp_value(hotp_value(secret, counter))
 
 
 @pytest.fixture

@@ -10,12 +10,33 @@ a link matches an account whose link it equals or lies under (a post on the acco
 a bare handle is reported together with its platform so that the citizen can compare.
 """
 
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 # Host prefixes that lead to the same page as the bare host.
 _HOST_PREFIXES = ("www.", "m.", "mobile.", "web.", "mbasic.")
+# Other names of the same site, run by the same company: the old link still leads to the account.
+_HOST_ALIASES = {"twitter.com": "x.com", "fb.com": "facebook.com", "instagr.am": "instagram.com"}
 # Query parameters that identify a page rather than track a visit (facebook.com/profile.php?id=…).
 _IDENTIFYING_PARAMS = {"id"}
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+# RFC 3986 2.3: a percent-encoded unreserved character is the character itself.
+_ENCODED_UNRESERVED = re.compile(r"%(2[dDeE]|3[0-9]|[46][1-9a-fA-F]|[57][0-9aA]|5[fF]|7[eE])")
+
+
+def _resolve_dot_segments(path: str) -> str:
+    """`/falkoping/../fake` is `/fake`: a browser goes there, so the check must too, or a link
+    to any account could be dressed up as a link under the municipality's."""
+    resolved: list[str] = []
+    for segment in path.split("/")[1:]:
+        if segment == ".":
+            continue
+        if segment == "..":
+            if resolved:
+                resolved.pop()
+            continue
+        resolved.append(segment)
+    return "/" + "/".join(resolved)
 
 
 def normalize_url(value: str) -> str:
@@ -24,21 +45,28 @@ def normalize_url(value: str) -> str:
     value = (value or "").strip()
     if not value:
         return ""
-    if "://" not in value:
+    # Browsers read `\` as `/` in web links: `https://fake.example\@facebook.com/falkoping` leads
+    # to fake.example, so it must not be read as facebook.com.
+    value = value.replace("\\", "/")
+    if not _SCHEME.match(value):
         value = "https://" + value
     try:
         parts = urlsplit(value)
-        host = (parts.hostname or "").lower()
+        host = (parts.hostname or "").lower().rstrip(".")
     except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https"):
         return ""
     for prefix in _HOST_PREFIXES:
         if host.startswith(prefix):
             host = host[len(prefix) :]
             break
+    host = _HOST_ALIASES.get(host, host)
     if not host:
         return ""
-    path = parts.path.rstrip("/").lower()
-    kept = [(k, v) for k, v in parse_qsl(parts.query) if k.lower() in _IDENTIFYING_PARAMS]
+    path = _ENCODED_UNRESERVED.sub(lambda m: chr(int(m.group(1), 16)), parts.path)
+    path = _resolve_dot_segments(path).rstrip("/").lower() if path else ""
+    kept = [(k.lower(), v) for k, v in parse_qsl(parts.query) if k.lower() in _IDENTIFYING_PARAMS]
     query = f"?{urlencode(sorted(kept))}" if kept else ""
     return f"{host}{path}{query}"
 

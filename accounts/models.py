@@ -43,11 +43,6 @@ class OrgUnit(models.Model):
     def __str__(self):
         return self.name
 
-    def clean(self):
-        if self.pk and self.parent_id:
-            if self.parent_id == self.pk or (self.parent and self.parent.path.startswith(self.path)):
-                raise ValidationError({"parent": _("A unit cannot be placed below itself.")})
-
     def save(self, *args, **kwargs):
         old_path = self.path
         super().save(*args, **kwargs)
@@ -60,6 +55,11 @@ class OrgUnit(models.Model):
                 for child in OrgUnit.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
                     child.path = new_path + child.path[len(old_path) :]
                     OrgUnit.objects.filter(pk=child.pk).update(path=child.path)
+
+    def clean(self):
+        moving_below_itself = self.parent_id == self.pk or (self.parent and self.parent.path.startswith(self.path))
+        if self.pk and self.parent_id and moving_below_itself:
+            raise ValidationError({"parent": _("A unit cannot be placed below itself.")})
 
     @property
     def root_id(self) -> int:
@@ -289,8 +289,27 @@ class SocialAccount(models.Model):
     def __str__(self):
         return f"{self.name} ({self.platform_name})"
 
+    def save(self, *args, **kwargs):
+        self._normalize()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "normalized_url", "normalized_handle", "updated_at"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("accounts:detail", args=[self.pk])
+
+    def validate_constraints(self, exclude=None):
+        # The normalised link is derived from the link: a form that edits the link must also
+        # check the one-live-account-per-link constraint, though it has no field for it.
+        # (Its condition reads the status, which no form edits: the instance's status counts.)
+        self._normalize()
+        if exclude is not None and "url" not in exclude:
+            exclude = set(exclude) - {"normalized_url", "status"}
+        super().validate_constraints(exclude=exclude)
+
+    def _normalize(self):
+        self.normalized_url = normalize_url(self.url)
+        self.normalized_handle = normalize_handle(self.handle)
 
     @property
     def platform_name(self) -> str:
@@ -314,13 +333,6 @@ class SocialAccount(models.Model):
             errors["closing_reason"] = _("A closed account needs its closing date and reason (R15).")
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs):
-        self.normalized_url = normalize_url(self.url)
-        self.normalized_handle = normalize_handle(self.handle)
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "normalized_url", "normalized_handle", "updated_at"}
-        super().save(*args, **kwargs)
 
 
 class MandateQuerySet(models.QuerySet):

@@ -1,9 +1,153 @@
-# Placeholder: replaced by the public page implementation.
-from django.http import HttpResponse
+"""The public page of R16: every account the municipality uses, at falkoping.se/socialamedier, for
+anyone and without signing in; the same list as open data (JSON, CSV); and the citizen's check "is
+this account really the municipality's?".
+
+Nothing here may show staff data: the page and the exports read only the rows of
+`selectors.public_accounts()`, which hold public fields alone, and the check shows an account's
+name, platform, unit and link (or, for a closed one, its closing date) and nothing more.
+"""
+
+import csv
+import io
+
+from django import forms
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_cookie
+
+from .selectors import group_public_accounts, public_accounts, verify_account
+
+# The fields of the open data, in this order (the CSV's columns).
+OPEN_DATA_FIELDS = ("name", "platform", "platform_name", "url", "handle", "description", "unit", "administration")
+# How long browsers and proxies may keep the list. The server-side cache is dropped on every change;
+# this bounds how long a visitor may still see an account after it was closed.
+PUBLIC_MAX_AGE = 300
+
+# A spreadsheet reads a cell that begins with one of these as a formula (OWASP, "CSV injection").
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+def escape_csv_cell(value) -> str:
+    """A cell that a spreadsheet would run as a formula, made inert by a leading single quote.
+
+    The open data comes from what staff typed; a description such as `=HYPERLINK(...)` must not
+    become a live link or command in the office's Excel.
+    """
+    value = "" if value is None else str(value)
+    return f"'{value}" if value.startswith(_FORMULA_PREFIXES) else value
+
+
+class VerifyAccountForm(forms.Form):
+    konto = forms.CharField(
+        label=_("Link to the account, or its user name"),
+        max_length=500,
+        # Django points the field's aria-describedby at this hint and, when there is one, the error.
+        help_text=_("For example https://www.facebook.com/… or @falkopingskommun"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}),
+    )
+
+
+def _open_data_rows() -> list[dict]:
+    return [{field: row[field] for field in OPEN_DATA_FIELDS} for row in public_accounts()]
+
+
+def _official_rows(verification, rows: list[dict]) -> list[dict]:
+    """The matched active accounts as public rows: the same words as the list, and no field the
+    list does not show. The unit's administration comes from the (cached) list, so the check costs
+    one query; an account missing from the list (changed this very moment) still shows its unit."""
+    by_url = {row["url"]: row for row in rows}
+    return [
+        by_url.get(account.url)
+        or {
+            "name": account.name,
+            "platform_name": account.platform_name,
+            "url": account.url,
+            "handle": account.handle,
+            "unit": account.unit.name,
+            "administration": "",
+        }
+        for account in verification.official
+    ]
+
+
+@require_safe
+@vary_on_cookie  # the language cookie picks the page's language, the session the header's link
 def public_list(request):
-    return HttpResponse("")
+    rows = public_accounts()
+    form = VerifyAccountForm(request.GET if "konto" in request.GET else None)
+    verification = official = closed = None
+    platforms = []
+    if form.is_bound and form.is_valid():
+        verification = verify_account(form.cleaned_data["konto"])
+        if verification:
+            official = _official_rows(verification, rows)
+            platforms = sorted({row["platform_name"] for row in official})
+            # A closed account shows its name, platform and closing date, nothing else.
+            closed = [
+                {"name": a.name, "platform_name": a.platform_name, "closed_on": a.closed_on}
+                for a in verification.closed
+            ]
+    response = render(
+        request,
+        "public/list.html",
+        {
+            "groups": group_public_accounts(rows),
+            "total": len(rows),
+            "form": form,
+            "verification": verification,
+            "official": official,
+            "official_platforms": ", ".join(platforms),
+            "closed": closed,
+            "comms_email": settings.COMMS_CONTACT_EMAIL,
+        },
+    )
+    if form.is_bound:
+        # A citizen's check is answered from the registry as it is now, and is nobody else's.
+        add_never_cache_headers(response)
+    else:
+        # Not `public`: base.html's language switch carries this visitor's CSRF token (and sets
+        # its cookie), so a shared cache must not hand the page to others.
+        patch_cache_control(response, private=True, max_age=PUBLIC_MAX_AGE)
+    return response
 
 
-public_json = public_csv = public_list
+def _open_data_response(response: HttpResponse) -> HttpResponse:
+    patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+    # Open data: any web page may read it (it is public and sent without cookies).
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_safe
+def public_json(request):
+    accounts = _open_data_rows()
+    data = {
+        "source": request.build_absolute_uri(reverse("public:list")),
+        "count": len(accounts),
+        "accounts": accounts,
+    }
+    response = JsonResponse(
+        data,
+        content_type="application/json; charset=utf-8",
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
+    )
+    return _open_data_response(response)
+
+
+@require_safe
+def public_csv(request):
+    buffer = io.StringIO()
+    # The byte order mark tells Excel the file is UTF-8, so å, ä and ö survive.
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(OPEN_DATA_FIELDS)
+    for row in _open_data_rows():
+        writer.writerow([escape_csv_cell(row[field]) for field in OPEN_DATA_FIELDS])
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="socialamedier.csv"'
+    return _open_data_response(response)

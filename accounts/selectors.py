@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 
 from .links import looks_like_url, normalize_handle, normalize_url, url_candidates
 from .models import AccountStatus, OrgUnit, SocialAccount
@@ -13,6 +14,22 @@ PUBLIC_LIST_CACHE_KEY = "public-accounts:v1"
 
 def invalidate_public_accounts():
     cache.delete(PUBLIC_LIST_CACHE_KEY)
+    # Inside a transaction the change is not yet visible to other requests, and one of them could
+    # put the old list back before the commit (a closed account would then stay listed until the
+    # cache expires). Drop it once more when the change is committed.
+    transaction.on_commit(lambda: cache.delete(PUBLIC_LIST_CACHE_KEY))
+
+
+# Swedish alphabetical order: å, ä, ö come after z, in that order (code points put ä before å),
+# é is an e and ü a y.
+_SWEDISH_ORDER = str.maketrans(
+    {"å": "\U000f0001", "ä": "\U000f0002", "æ": "\U000f0002", "ö": "\U000f0003", "ø": "\U000f0003"}
+    | {"é": "e", "è": "e", "ü": "y"}
+)
+
+
+def swedish_sort_key(value: str) -> str:
+    return value.casefold().translate(_SWEDISH_ORDER)
 
 
 def _public_row(account: SocialAccount, units: dict[int, OrgUnit]) -> dict:
@@ -48,7 +65,11 @@ def public_accounts() -> list[dict]:
         )
         rows = sorted(
             (_public_row(a, units) for a in accounts),
-            key=lambda r: ([p.casefold() for p in r["unit_path"]], r["name"].casefold(), r["platform_name"]),
+            key=lambda r: (
+                [swedish_sort_key(p) for p in r["unit_path"]],
+                swedish_sort_key(r["name"]),
+                r["platform_name"],
+            ),
         )
         cache.set(PUBLIC_LIST_CACHE_KEY, rows, settings.PUBLIC_LIST_CACHE_SECONDS)
     return rows
@@ -67,10 +88,13 @@ class PublicGroup:
 
 
 def group_public_accounts(rows: list[dict]) -> list[PublicGroup]:
+    """Rows as `public_accounts()` orders them, grouped by administration and then by the unit
+    below it ("" for accounts of the administration itself). A unit deeper down is named with
+    its path below the administration, so that two units of the same name stay apart."""
     groups: dict[str, PublicGroup] = {}
     for row in rows:
         group = groups.setdefault(row["administration"], PublicGroup(row["administration"], []))
-        unit_name = "" if row["unit"] == row["administration"] else row["unit"]
+        unit_name = " – ".join(row["unit_path"][1:])
         if not group.units or group.units[-1][0] != unit_name:
             group.units.append((unit_name, []))
         group.units[-1][1].append(row)

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from accounts import rules
@@ -26,3 +28,25 @@ class AdminRequiresMFAMiddleware:
             messages.warning(request, _("Activate two-step verification before you use the administration."))
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+class PortalLocaleMiddleware:
+    """The portal speaks Swedish unless the user picked English with the language switch.
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language header, which shows a
+    municipal employee with an English-language browser an English portal they never asked for.
+    Only the language cookie (set by the switch in the header) changes the language here.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ["Cookie"])  # the language cookie decides the page
+        return response

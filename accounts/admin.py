@@ -1,0 +1,107 @@
+"""The Django admin for comms and superusers. Accounts and mandates are public records (R3):
+they are closed or revoked, never deleted, so the admin offers no delete for them."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .forms import HttpsURLField
+from .models import Mandate, OrgUnit, Purpose, SocialAccount, User
+
+
+class NoDeleteAdmin(admin.ModelAdmin):
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "parent"]
+    search_fields = ["name"]
+    filter_horizontal = ["managers"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "unit", "is_staff", "is_active"]
+    list_filter = ["is_staff", "is_active", "groups", "unit"]
+    search_fields = ["email", "first_name", "last_name"]
+    autocomplete_fields = ["unit"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Person"), {"fields": ["first_name", "last_name", "title", "unit"]}),
+        (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "first_name", "last_name", "unit", "password1", "password2"]})
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only a superuser hands out superuser rights or single permissions.
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return ["is_superuser", "user_permissions", "last_login", "date_joined"]
+
+
+class SocialAccountAdminForm(forms.ModelForm):
+    purposes = forms.MultipleChoiceField(
+        label=_("Purposes (R2)"), choices=Purpose.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = SocialAccount
+        fields = [
+            "name",
+            "platform",
+            "platform_other",
+            "handle",
+            "url",
+            "unit",
+            "description",
+            "purposes",
+            "graphic_profile",
+            "special_profile_reference",
+            "status",
+            "login_holders",
+            "requested_by",
+            "activated_on",
+            "closed_on",
+            "closing_reason",
+            "closing_note",
+        ]
+        field_classes = {"url": HttpsURLField}
+
+
+class MandateInline(admin.TabularInline):
+    model = Mandate
+    fk_name = "account"
+    extra = 0
+    fields = ["user", "valid_from", "valid_until", "granted_by", "revoked_at", "revoke_reason"]
+    autocomplete_fields = ["user", "granted_by"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SocialAccount)
+class SocialAccountAdmin(NoDeleteAdmin):
+    form = SocialAccountAdminForm
+    list_display = ["name", "platform", "unit", "status", "activated_on", "closed_on"]
+    list_filter = ["status", "platform", "unit"]
+    search_fields = ["name", "handle", "url"]
+    filter_horizontal = ["login_holders"]
+    autocomplete_fields = ["unit", "requested_by"]
+    inlines = [MandateInline]
+    readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(Mandate)
+class MandateAdmin(NoDeleteAdmin):
+    list_display = ["user", "account", "valid_from", "valid_until", "revoked_at"]
+    list_filter = ["account__unit"]
+    search_fields = ["user__email", "user__first_name", "user__last_name", "account__name"]
+    autocomplete_fields = ["user", "account", "granted_by"]

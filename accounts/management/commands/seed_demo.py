@@ -1,0 +1,365 @@
+"""Demo data for `make run`: a believable Falköping, one login per role. Idempotent.
+
+Never in production: the command refuses unless DJANGO_DEBUG or PORTAL_DEMO is on.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.groups import ensure_comms_group
+from accounts.models import ClosingReason, GraphicProfile, Mandate, OrgUnit, SocialAccount, User
+
+DEMO_PASSWORD = "falkoping-demo"  # noqa: S105 (a published demo login, never in production)
+DEMO_DOMAIN = "demo.falkoping.se"
+
+# (administration, [units below it])
+UNITS = [
+    ("Kommunledningsförvaltningen", ["Kommunikationsavdelningen", "HR-avdelningen"]),
+    ("Kultur- och fritidsförvaltningen", ["Biblioteket", "Falköpings museum", "Fritid och föreningar"]),
+    ("Barn- och utbildningsförvaltningen", ["Ållebergsgymnasiet"]),
+    ("Socialförvaltningen", []),
+    ("Samhällsbyggnadsförvaltningen", []),
+    ("Räddningstjänsten", []),
+]
+
+# (email local part, first name, last name, title, unit)
+PEOPLE = [
+    ("kommunikator", "Karin", "Kommunikatör", "Kommunikatör", "Kommunikationsavdelningen"),
+    ("chef", "Per", "Chefsson", "Förvaltningschef", "Kultur- och fritidsförvaltningen"),
+    ("redaktor", "Rebecka", "Redaktör", "Bibliotekarie", "Biblioteket"),
+    ("medarbetare", "Mats", "Medarbetare", "Bibliotekarie", "Biblioteket"),
+    ("museum", "Maja", "Ek", "Museipedagog", "Falköpings museum"),
+    ("raddning", "Rasmus", "Lind", "Brandinformatör", "Räddningstjänsten"),
+    ("gymnasiet", "Greta", "Holm", "Lärare", "Ållebergsgymnasiet"),
+    ("komchef", "Kerstin", "Berg", "Kommunikationschef", "Kommunikationsavdelningen"),
+]
+
+# name, platform, handle, unit, status, purposes, description, extra
+ACCOUNTS = [
+    (
+        "Falköpings kommun",
+        "facebook",
+        "falkopingskommun",
+        "Kommunledningsförvaltningen",
+        "active",
+        ["public_information", "services", "crisis"],
+        "Falköpings kommuns officiella sida. Nyheter, service och information vid kris.",
+        {},
+    ),
+    (
+        "Falköpings kommun",
+        "instagram",
+        "falkopingskommun",
+        "Kommunledningsförvaltningen",
+        "active",
+        ["services", "events"],
+        "Bilder och berättelser från Falköpings kommun.",
+        {},
+    ),
+    (
+        "Falköpings kommun",
+        "linkedin",
+        "falkopings-kommun",
+        "HR-avdelningen",
+        "active",
+        ["recruitment"],
+        "Jobba i Falköpings kommun – lediga tjänster och våra arbetsplatser.",
+        {},
+    ),
+    (
+        "Falköpings kommun",
+        "youtube",
+        "@falkopingskommun",
+        "Kommunledningsförvaltningen",
+        "active",
+        ["public_information", "website_visitors"],
+        "Filmer från kommunfullmäktige och kommunens verksamheter.",
+        {},
+    ),
+    (
+        "Falköpings bibliotek",
+        "facebook",
+        "falkopingsbibliotek",
+        "Biblioteket",
+        "active",
+        ["services", "events", "tips"],
+        "Boktips, evenemang och öppettider på Stadsbiblioteket och filialerna.",
+        {},
+    ),
+    (
+        "Falköpings bibliotek",
+        "instagram",
+        "falkopingsbibliotek",
+        "Biblioteket",
+        "active",
+        ["tips", "events"],
+        "Boktips och bilder från biblioteken i Falköping.",
+        {},
+    ),
+    (
+        "Falköpings museum",
+        "instagram",
+        "falkopingsmuseum",
+        "Falköpings museum",
+        "active",
+        ["events", "services"],
+        "Utställningar, visningar och historia från Falbygden.",
+        {"graphic_profile": GraphicProfile.SPECIAL, "special_profile_reference": "KS 2021/412"},
+    ),
+    (
+        "Falköpings museum",
+        "facebook",
+        "falkopingsmuseum",
+        "Falköpings museum",
+        "active",
+        ["events"],
+        "Utställningar och lovaktiviteter på museet.",
+        {"graphic_profile": GraphicProfile.SPECIAL, "special_profile_reference": "KS 2021/412"},
+    ),
+    (
+        "Ållebergsgymnasiet",
+        "instagram",
+        "allebergsgymnasiet",
+        "Ållebergsgymnasiet",
+        "active",
+        ["services", "recruitment"],
+        "Livet på Ållebergsgymnasiet.",
+        {},
+    ),
+    (
+        "Räddningstjänsten Falköping",
+        "facebook",
+        "raddningstjanstenfalkoping",
+        "Räddningstjänsten",
+        "active",
+        ["public_information", "crisis", "tips"],
+        "Information om räddningsinsatser, brandrisk och förebyggande råd.",
+        {},
+    ),
+    (
+        "Fritid Falköping",
+        "instagram",
+        "fritidfalkoping",
+        "Fritid och föreningar",
+        "active",
+        ["events", "tips"],
+        "Aktiviteter, lovprogram och mötesplatser för unga.",
+        {},
+    ),
+    (
+        "Falköpings kommun – Socialförvaltningen",
+        "linkedin",
+        "falkoping-socialforvaltningen",
+        "Socialförvaltningen",
+        "active",
+        ["recruitment"],
+        "Jobba hos oss inom vård, omsorg och socialtjänst.",
+        {},
+    ),
+    (
+        "Samhällsbyggnad Falköping",
+        "facebook",
+        "samhallsbyggnadfalkoping",
+        "Samhällsbyggnadsförvaltningen",
+        "active",
+        ["public_information", "services"],
+        "Vägarbeten, detaljplaner och samråd.",
+        {},
+    ),
+    (
+        "Bibliotekets TikTok",
+        "tiktok",
+        "falkopingsbibliotek",
+        "Biblioteket",
+        "requested",
+        ["tips"],
+        "Korta boktips för unga läsare.",
+        {},
+    ),
+    (
+        "Museets podcast",
+        "other",
+        "",
+        "Falköpings museum",
+        "requested",
+        ["services"],
+        "Samtal om Falbygdens historia.",
+        {"platform_other": "Spotify"},
+    ),
+    (
+        "Fritid Falköping",
+        "tiktok",
+        "fritidfalkoping",
+        "Fritid och föreningar",
+        "manager_approved",
+        ["events"],
+        "Lovaktiviteter för unga.",
+        {},
+    ),
+    (
+        "Ållebergsgymnasiet",
+        "tiktok",
+        "allebergsgymnasiet",
+        "Ållebergsgymnasiet",
+        "approved",
+        ["recruitment"],
+        "Elever visar skolan.",
+        {},
+    ),
+    (
+        "Falköpings kommun",
+        "x",
+        "falkopingskommun",
+        "Kommunledningsförvaltningen",
+        "closed",
+        ["public_information"],
+        "",
+        {"closing_reason": ClosingReason.ON_REQUEST, "closing_note": "Publiken har flyttat till andra kanaler."},
+    ),
+    (
+        "Stadsbibliotekets läsecirkel",
+        "facebook",
+        "lasecirkelfalkoping",
+        "Biblioteket",
+        "closed",
+        ["events"],
+        "",
+        {"closing_reason": ClosingReason.INACTIVE_6_MONTHS},
+    ),
+    (
+        "Ungdomsrådet",
+        "snapchat",
+        "ungdomsradet",
+        "Kommunledningsförvaltningen",
+        "rejected",
+        ["services"],
+        "",
+        {"platform": "other", "platform_other": "Snapchat"},
+    ),
+]
+
+URL_PATTERNS = {
+    "facebook": "https://www.facebook.com/{}",
+    "instagram": "https://www.instagram.com/{}/",
+    "linkedin": "https://www.linkedin.com/company/{}/",
+    "youtube": "https://www.youtube.com/@{}",
+    "x": "https://x.com/{}",
+    "tiktok": "https://www.tiktok.com/@{}",
+}
+
+
+class Command(BaseCommand):
+    help = "Load demo data (org units, users for every role, about 20 accounts). Idempotent; refused in production."
+
+    def handle(self, *args, **options):
+        if not (settings.DEBUG or settings.DEMO_MODE):
+            raise CommandError(
+                "Demo data never loads in production settings: set PORTAL_DEMO=true (or DJANGO_DEBUG=true) for a demo."
+            )
+        with transaction.atomic():
+            units = self._units()
+            users = self._users(units)
+            accounts = self._accounts(units, users)
+            self._mandates(users, accounts)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {len(units)} org units, {len(users)} users, {len(accounts)} accounts. "
+                f"Logins: kommunikator@, chef@, redaktor@, medarbetare@, admin@{DEMO_DOMAIN}, password {DEMO_PASSWORD}"
+            )
+        )
+
+    def _units(self):
+        units = {}
+        for admin_name, children in UNITS:
+            admin_unit, _ = OrgUnit.objects.get_or_create(name=admin_name, parent=None)
+            units[admin_name] = admin_unit
+            for child in children:
+                units[child], _ = OrgUnit.objects.get_or_create(name=child, parent=admin_unit)
+        return units
+
+    def _users(self, units):
+        comms = ensure_comms_group()
+        users = {}
+        for local, first, last, title, unit_name in PEOPLE:
+            user, _ = User.objects.update_or_create(
+                email=f"{local}@{DEMO_DOMAIN}",
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "title": title,
+                    "unit": units[unit_name],
+                    "is_active": True,
+                    "is_staff": local in ("kommunikator", "komchef"),
+                },
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            users[local] = user
+        admin, _ = User.objects.update_or_create(
+            email=f"admin@{DEMO_DOMAIN}",
+            defaults={
+                "first_name": "Admin",
+                "last_name": "Demo",
+                "unit": units["Kommunikationsavdelningen"],
+                "is_staff": True,
+                "is_superuser": True,
+            },
+        )
+        admin.set_password(DEMO_PASSWORD)
+        admin.save(update_fields=["password"])
+        users["admin"] = admin
+        for local in ("kommunikator", "komchef"):
+            users[local].groups.add(comms)
+        units["Kultur- och fritidsförvaltningen"].managers.add(users["chef"])
+        units["Kommunikationsavdelningen"].managers.add(users["komchef"])
+        return users
+
+    def _accounts(self, units, users):
+        today = timezone.localdate()
+        accounts = {}
+        for name, platform, handle, unit_name, status, purposes, description, extra in ACCOUNTS:
+            extra = dict(extra)
+            platform = extra.pop("platform", platform)
+            url = URL_PATTERNS[platform].format(handle.lstrip("@")) if platform in URL_PATTERNS and handle else ""
+            fields = {
+                "handle": handle,
+                "url": url if status in ("active", "closed", "approved") else "",
+                "description": description,
+                "purposes": purposes,
+                "status": status,
+                "requested_by": users["medarbetare"] if unit_name == "Biblioteket" else users["redaktor"],
+                "activated_on": today - datetime.timedelta(days=700) if status in ("active", "closed") else None,
+                "closed_on": today - datetime.timedelta(days=60) if status == "closed" else None,
+                **extra,
+            }
+            account, _ = SocialAccount.objects.update_or_create(
+                name=name, platform=platform, unit=units[unit_name], defaults=fields
+            )
+            if status in ("active", "closed"):
+                account.login_holders.set([users["kommunikator"]])
+            accounts[(name, platform)] = account
+        return accounts
+
+    def _mandates(self, users, accounts):
+        grants = [
+            ("redaktor", ("Falköpings bibliotek", "facebook"), "chef"),
+            ("redaktor", ("Falköpings bibliotek", "instagram"), "chef"),
+            ("museum", ("Falköpings museum", "instagram"), "chef"),
+            ("museum", ("Falköpings museum", "facebook"), "chef"),
+            ("raddning", ("Räddningstjänsten Falköping", "facebook"), "komchef"),
+            ("gymnasiet", ("Ållebergsgymnasiet", "instagram"), "komchef"),
+            ("kommunikator", ("Falköpings kommun", "facebook"), "komchef"),
+            ("kommunikator", ("Falköpings kommun", "instagram"), "komchef"),
+        ]
+        start = timezone.localdate() - datetime.timedelta(days=365)
+        for editor, key, manager in grants:
+            Mandate.objects.get_or_create(
+                user=users[editor],
+                account=accounts[key],
+                revoked_at=None,
+                defaults={"valid_from": start, "granted_by": users[manager]},
+            )

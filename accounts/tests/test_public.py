@@ -1,0 +1,624 @@
+"""R16: the public list at /socialamedier, its open data, and the citizen's check "is this account
+really the municipality's?".
+
+Assertions are on data and structure, not on wording (the lead translates the UI into Swedish).
+"""
+
+import csv
+import datetime
+import io
+import json
+from html.parser import HTMLParser
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.urls import reverse
+
+from accounts.links import normalize_handle, normalize_url
+from accounts.models import AccountStatus, ClosingReason, Platform, SocialAccount
+from accounts.public_views import OPEN_DATA_FIELDS, escape_csv_cell
+from accounts.tests.factories import OrgUnitFactory, SocialAccountFactory, UserFactory
+
+LIST_URL = reverse("public:list")
+JSON_URL = reverse("public:json")
+CSV_URL = reverse("public:csv")
+
+# The list costs two queries (all units, then the active accounts with their unit) when the
+# cache is empty, none when it holds the list; a check costs one more, whatever the registry's size.
+LIST_QUERIES = 2
+CHECK_QUERIES = 1
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(settings):
+    """A cache of this test's own: the file cache under var/test is shared by every test run in
+    the tree, and another run clearing or filling it would make the query counts below flaky."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-public"}
+    }
+    cache.clear()
+    yield
+    cache.clear()
+
+
+class PageOutline(HTMLParser):
+    """The headings and links of a page, in document order, with their text."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.headings: list[tuple[str, str]] = []
+        self.links: list[tuple[str, str]] = []
+        self._open: list[list] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("h1", "h2", "h3", "h4", "a"):
+            self._open.append([tag, dict(attrs).get("href"), ""])
+
+    def handle_data(self, data):
+        for item in self._open:
+            item[2] += data
+
+    def handle_endtag(self, tag):
+        if self._open and self._open[-1][0] == tag:
+            name, href, text = self._open.pop()
+            text = " ".join(text.split())
+            if name == "a":
+                self.links.append((href, text))
+            else:
+                self.headings.append((name, text))
+
+    def link_text(self, href: str) -> list[str]:
+        return [text for h, text in self.links if h == href]
+
+
+def page(client, **params):
+    response = client.get(LIST_URL, params)
+    assert response.status_code == 200
+    return response, PageOutline(response.content.decode())
+
+
+def open_data(client):
+    """The three outputs, as text: the page, the JSON and the CSV."""
+    html = client.get(LIST_URL).content.decode()
+    data = client.get(JSON_URL).content.decode("utf-8")
+    table = client.get(CSV_URL).content.decode("utf-8-sig")
+    return html, data, table
+
+
+def csv_rows(response) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def bulk_active_accounts(units, n):
+    """n active accounts in one query. bulk_create skips save(), so set the normalised fields."""
+    accounts = []
+    for i in range(n):
+        url = f"https://www.instagram.com/massa{i}"
+        handle = f"@massa{i}"
+        accounts.append(
+            SocialAccount(
+                platform=Platform.INSTAGRAM,
+                name=f"Massa {i:03}",
+                handle=handle,
+                url=url,
+                normalized_url=normalize_url(url),
+                normalized_handle=normalize_handle(handle),
+                unit=units[i % len(units)],
+                description=f"Konto nummer {i}.",
+                purposes=["services"],
+                status=AccountStatus.ACTIVE,
+                activated_on=datetime.date(2024, 1, 15),
+            )
+        )
+    SocialAccount.objects.bulk_create(accounts)
+
+
+@pytest.fixture
+def kultur_account(kultur):
+    """An account of the administration itself, not of a unit below it."""
+    return SocialAccountFactory(
+        name="Kultur i Falköping",
+        platform=Platform.INSTAGRAM,
+        handle="@kulturifalkoping",
+        url="https://www.instagram.com/kulturifalkoping",
+        description="Evenemang och mötesplatser.",
+        unit=kultur,
+    )
+
+
+@pytest.fixture
+def closed_account(biblioteket):
+    return SocialAccountFactory(
+        name="Bokbussen",
+        platform=Platform.X,
+        handle="@bokbussen",
+        url="https://x.com/bokbussen",
+        unit=biblioteket,
+        status=AccountStatus.CLOSED,
+        closed_on=datetime.date(2024, 5, 31),
+        closing_reason=ClosingReason.INACTIVE_6_MONTHS,
+        closing_note="HEMLIG-ANTECKNING om bokbussen",
+    )
+
+
+@pytest.fixture
+def staff_data(biblioteket, library_account, closed_account):
+    """Everything the public must never see: people, notes, and accounts not (or no longer) in use."""
+    holder = UserFactory(
+        email="inloggning.hemlig@example.falkoping.se", first_name="Hemlighetsfull", last_name="Inloggningsdottir"
+    )
+    requester = UserFactory(
+        email="bestallare.hemlig@example.falkoping.se", first_name="Beställarlina", last_name="Hemligström"
+    )
+    library_account.login_holders.add(holder)
+    library_account.requested_by = requester
+    library_account.save()
+    hidden = {}
+    for status in (
+        AccountStatus.REQUESTED,
+        AccountStatus.MANAGER_APPROVED,
+        AccountStatus.APPROVED,
+        AccountStatus.REJECTED,
+    ):
+        hidden[status] = SocialAccountFactory(
+            name=f"Ej publicerat {status}",
+            handle=f"ejpublicerat_{status}",
+            url=f"https://www.facebook.com/ejpublicerat-{status}",
+            description=f"Hemlig beskrivning {status}",
+            unit=biblioteket,
+            status=status,
+            activated_on=None,
+            requested_by=requester,
+        )
+    return {"holder": holder, "requester": requester, "hidden": hidden, "closed": closed_account}
+
+
+@pytest.mark.django_db
+class TestPublicList:
+    def test_lists_active_accounts_grouped_by_administration_and_unit(
+        self, client, library_account, social_account, kultur_account, closed_account, staff_data
+    ):
+        response, outline = page(client)
+
+        # h1, the check (h2), then an h2 per administration with an h3 per unit below it.
+        assert outline.headings[0][0] == "h1"
+        assert outline.headings[1][0] == "h2"
+        assert outline.headings[2:] == [
+            ("h2", "Kultur- och fritidsförvaltningen"),
+            ("h3", "Biblioteket"),
+            ("h2", "Socialförvaltningen"),
+        ]
+        # Each account: its name and platform as the text of a link to its address.
+        for account in (library_account, social_account, kultur_account):
+            [text] = outline.link_text(account.url)
+            assert account.name in text
+            assert account.platform_name in text
+        html = response.content.decode()
+        assert "Evenemang och mötesplatser." in html
+        # The administration's own account comes before its units' accounts.
+        assert html.index(kultur_account.url) < html.index("Biblioteket") < html.index(library_account.url)
+        # Only the active ones.
+        assert [row["name"] for row in response.context["groups"][0].units[0][1]] == [kultur_account.name]
+        assert closed_account.url not in html
+        for hidden in staff_data["hidden"].values():
+            assert hidden.url not in html
+            assert hidden.name not in html
+
+    def test_deeper_units_are_named_by_their_path(self, client, kultur, biblioteket):
+        barn = OrgUnitFactory(name="Barnavdelningen", parent=biblioteket)
+        SocialAccountFactory(name="Sagostunden", unit=barn)
+        SocialAccountFactory(name="Biblioteket på Facebook", unit=biblioteket)
+        _, outline = page(client)
+        assert outline.headings[2:] == [
+            ("h2", kultur.name),
+            ("h3", "Biblioteket"),
+            ("h3", "Biblioteket – Barnavdelningen"),
+        ]
+
+    def test_swedish_alphabetical_order(self, client):
+        for name in ("Östra förvaltningen", "Äldreförvaltningen", "Åsarps förvaltning", "Zeta förvaltning"):
+            SocialAccountFactory(unit=OrgUnitFactory(name=name))
+        _, outline = page(client)
+        assert [text for level, text in outline.headings if level == "h2"][1:] == [
+            "Zeta förvaltning",
+            "Åsarps förvaltning",
+            "Äldreförvaltningen",
+            "Östra förvaltningen",
+        ]
+
+    def test_plain_page_for_the_public(self, client, library_account):
+        response, outline = page(client)
+        html = response.content.decode()
+        assert '<html lang="sv">' in html
+        # No staff menu: only a way to sign in.
+        staff_pages = {reverse("dashboard"), reverse("accounts:list"), reverse("admin:index"), reverse("mfa_index")}
+        assert not staff_pages & {href for href, _ in outline.links}
+        assert reverse("account_login") in {href for href, _ in outline.links}
+        # The open data is linked.
+        assert outline.link_text(JSON_URL)
+        assert outline.link_text(CSV_URL)
+        # The check: a GET form with a labelled field `konto`.
+        assert 'method="get"' in html
+        assert '<label for="id_konto">' in html
+        assert 'name="konto"' in html
+        assert 'id="id_konto"' in html
+
+    def test_english_on_request(self, client, library_account):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        response, outline = page(client)
+        assert '<html lang="en">' in response.content.decode()
+        assert ("h2", "Is the account really the municipality's?") in outline.headings
+        assert outline.link_text(library_account.url) == ["Falköpings bibliotek on Facebook"]
+
+    def test_signed_in_staff_see_no_staff_menu_either(self, client, medarbetare, library_account):
+        client.force_login(medarbetare)
+        _, outline = page(client)
+        hrefs = {href for href, _ in outline.links}
+        assert reverse("accounts:list") not in hrefs
+        assert reverse("dashboard") in hrefs  # the way back to the portal
+
+    def test_no_accounts(self, client, db):
+        response, _ = page(client)
+        assert response.context["groups"] == []
+
+    def test_cache_headers(self, client, library_account):
+        response = client.get(LIST_URL)
+        cache_control = response["Cache-Control"]
+        assert "max-age=300" in cache_control
+        assert "private" in cache_control  # the page carries the visitor's CSRF token
+        assert "Cookie" in response["Vary"]
+        for url in (JSON_URL, CSV_URL):
+            cache_control = client.get(url)["Cache-Control"]
+            assert "public" in cache_control
+            assert "max-age=300" in cache_control
+
+    def test_only_reading(self, client, library_account):
+        for url in (LIST_URL, JSON_URL, CSV_URL):
+            assert client.post(url).status_code == 405
+            assert client.head(url).status_code == 200
+
+
+@pytest.mark.django_db
+class TestOpenData:
+    def expected(self, *accounts):
+        return [
+            {
+                "name": a.name,
+                "platform": a.platform,
+                "platform_name": a.platform_name,
+                "url": a.url,
+                "handle": a.handle,
+                "description": a.description,
+                "unit": a.unit.name,
+                "administration": a.unit.parent.name if a.unit.parent else a.unit.name,
+            }
+            for a in accounts
+        ]
+
+    def test_json_is_the_active_set(self, client, library_account, social_account, kultur_account, staff_data):
+        response = client.get(JSON_URL)
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("application/json")
+        data = json.loads(response.content.decode("utf-8"))
+        assert set(data) == {"source", "count", "accounts"}
+        assert data["source"].endswith(LIST_URL)
+        assert data["count"] == 3
+        assert data["accounts"] == self.expected(kultur_account, library_account, social_account)
+        # UTF-8 as it is, not \u00f6.
+        assert "Falköpings bibliotek".encode() in response.content
+        assert b"\\u00f6" not in response.content
+
+    def test_csv_is_the_active_set(self, client, library_account, social_account, kultur_account, staff_data):
+        response = client.get(CSV_URL)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+        assert "socialamedier.csv" in response["Content-Disposition"]
+        assert response.content.startswith(b"\xef\xbb\xbf")  # the BOM, for Excel
+        text = response.content.decode("utf-8-sig")
+        assert next(csv.reader(io.StringIO(text))) == list(OPEN_DATA_FIELDS)
+        expected = self.expected(kultur_account, library_account, social_account)
+        # A handle such as @kulturifalkoping begins with @, so it comes escaped (see below).
+        assert csv_rows(response) == [{k: escape_csv_cell(v) for k, v in row.items()} for row in expected]
+        assert csv_rows(response)[0]["handle"] == "'@kulturifalkoping"
+
+    def test_csv_cells_cannot_be_formulas(self, client, biblioteket):
+        SocialAccountFactory(
+            name='=HYPERLINK("https://fake.example","Klicka")',
+            handle="@falkopingsbibliotek",
+            description="-2+3",
+            unit=biblioteket,
+        )
+        [row] = csv_rows(client.get(CSV_URL))
+        assert row["name"] == '\'=HYPERLINK("https://fake.example","Klicka")'
+        assert row["handle"] == "'@falkopingsbibliotek"
+        assert row["description"] == "'-2+3"
+        assert row["url"].startswith("https://")
+        # The JSON is data, not a spreadsheet: as typed.
+        [account] = client.get(JSON_URL).json()["accounts"]
+        assert account["name"].startswith("=HYPERLINK")
+
+    def test_empty(self, client, db):
+        assert client.get(JSON_URL).json() == {"source": "http://testserver/socialamedier", "count": 0, "accounts": []}
+        assert csv_rows(client.get(CSV_URL)) == []
+
+
+class TestEscapeCsvCell:
+    @pytest.mark.parametrize(
+        ("value", "expected"),
+        [
+            ("=1+2", "'=1+2"),
+            ("+46 515 88 50 00", "'+46 515 88 50 00"),
+            ("-1", "'-1"),
+            ("@falkoping", "'@falkoping"),
+            ("\tdold", "'\tdold"),
+            ("\rdold", "'\rdold"),
+            ("Falköpings bibliotek", "Falköpings bibliotek"),
+            ("a=b", "a=b"),
+            ("https://x.com/falkoping", "https://x.com/falkoping"),
+            ("", ""),
+            (None, ""),
+        ],
+    )
+    def test_escape(self, value, expected):
+        assert escape_csv_cell(value) == expected
+
+
+@pytest.mark.django_db
+class TestNoStaffDataLeaks:
+    def test_absent_from_page_json_and_csv(self, client, staff_data, kommunikator, chef):
+        secrets = [
+            staff_data["holder"].email,
+            staff_data["holder"].first_name,
+            staff_data["holder"].last_name,
+            staff_data["requester"].email,
+            staff_data["requester"].first_name,
+            staff_data["requester"].last_name,
+            kommunikator.email,
+            chef.email,
+            "HEMLIG-ANTECKNING",
+            staff_data["closed"].name,
+            staff_data["closed"].url,
+            "example.falkoping.se",
+        ]
+        for account in staff_data["hidden"].values():
+            secrets += [account.name, account.url, account.handle, account.description]
+        for output in open_data(client):
+            for secret in secrets:
+                assert secret not in output
+        # The exports carry the public fields and nothing else.
+        assert all(set(a) == set(OPEN_DATA_FIELDS) for a in client.get(JSON_URL).json()["accounts"])
+
+    def test_absent_from_the_check(self, client, staff_data):
+        for value in (staff_data["closed"].url, "@bokbussen", "https://www.facebook.com/falkopingsbibliotek"):
+            html = client.get(LIST_URL, {"konto": value}).content.decode()
+            assert "HEMLIG-ANTECKNING" not in html
+            assert staff_data["holder"].email not in html
+            assert staff_data["requester"].last_name not in html
+            assert "example.falkoping.se" not in html
+
+
+@pytest.mark.django_db
+class TestVerification:
+    def check(self, client, value):
+        response = client.get(LIST_URL, {"konto": value})
+        assert response.status_code == 200
+        return response
+
+    @pytest.mark.parametrize(
+        "value",
+        [
+            "https://www.facebook.com/falkopingsbibliotek",
+            "facebook.com/falkopingsbibliotek",
+            "www.facebook.com/falkopingsbibliotek",
+            "https://m.facebook.com/falkopingsbibliotek",
+            "https://www.facebook.com/falkopingsbibliotek/",
+            "https://www.facebook.com/falkopingsbibliotek?ref=x",
+            "https://www.facebook.com/FalkopingsBibliotek",
+            "http://facebook.com/FALKOPINGSBIBLIOTEK/",
+            "https://www.facebook.com/falkopingsbibliotek/posts/pfbid0123456789",
+            "https://www.facebook.com/falkopingsbibliotek/photos/a.1/2/?type=3",
+            "  https://www.facebook.com/falkopingsbibliotek  ",
+        ],
+    )
+    def test_official_by_link(self, client, library_account, value):
+        response = self.check(client, value)
+        verification = response.context["verification"]
+        assert verification.outcome == "official"
+        assert not verification.by_handle
+        assert verification.official == [library_account]
+        outline = PageOutline(response.content.decode())
+        # The result says which account: name and platform as a link, and its unit.
+        assert outline.link_text(library_account.url)[0] == outline.link_text(library_account.url)[-1]
+        assert len(outline.link_text(library_account.url)) == 2  # in the result and in the list
+        html = response.content.decode()
+        assert 'id="resultat"' in html
+        assert 'role="status"' in html
+        assert html.index('id="resultat"') < html.index("Kultur- och fritidsförvaltningen</h2>")
+        result = html[html.index('id="resultat"') : html.index("Kultur- och fritidsförvaltningen</h2>")]
+        assert "Biblioteket" in result
+        assert "Kultur- och fritidsförvaltningen" in result
+
+    @pytest.mark.parametrize("value", ["@falkopingsbibliotek", "@FalkopingsBibliotek", "falkopingsbibliotek"])
+    def test_official_by_handle_names_the_platforms(self, client, library_account, biblioteket, value):
+        instagram = SocialAccountFactory(
+            name="Biblioteket på Instagram",
+            platform=Platform.INSTAGRAM,
+            handle="@falkopingsbibliotek",
+            url="https://www.instagram.com/falkopingsbibliotek",
+            unit=biblioteket,
+        )
+        response = self.check(client, value)
+        verification = response.context["verification"]
+        assert verification.outcome == "official"
+        assert verification.by_handle
+        assert set(verification.official) == {library_account, instagram}
+        assert response.context["official_platforms"] == "Facebook, Instagram"
+        html = response.content.decode()
+        result = html[html.index('id="resultat"') :]
+        assert "Facebook, Instagram" in result
+        assert instagram.url in result
+
+    def test_handle_of_an_active_and_a_closed_account(self, client, closed_account, biblioteket):
+        SocialAccountFactory(handle="@bokbussen", url="https://www.facebook.com/bokbussen", unit=biblioteket)
+        response = self.check(client, "@bokbussen")
+        assert response.context["verification"].outcome == "official"
+        assert response.context["closed"] == [
+            {"name": "Bokbussen", "platform_name": "X", "closed_on": datetime.date(2024, 5, 31)}
+        ]
+
+    @pytest.mark.parametrize(
+        "value", ["https://x.com/bokbussen", "https://twitter.com/Bokbussen/status/1", "@bokbussen"]
+    )
+    def test_closed(self, client, closed_account, value):
+        response = self.check(client, value)
+        assert response.context["verification"].outcome == "closed"
+        # Name, platform, closing date: nothing else.
+        assert response.context["closed"] == [
+            {"name": "Bokbussen", "platform_name": "X", "closed_on": datetime.date(2024, 5, 31)}
+        ]
+        html = response.content.decode()
+        result = html[html.index('id="resultat"') :]
+        assert "Bokbussen" in result
+        assert "2024" in result
+        assert "HEMLIG-ANTECKNING" not in html
+        assert closed_account.unit.name not in result
+        # The closed account is not offered as a link to follow.
+        assert f'href="{closed_account.url}"' not in html
+
+    @pytest.mark.parametrize(
+        "value",
+        [
+            "facebook.com",
+            "https://www.facebook.com",
+            "www.facebook.com/",
+            "@someoneelse",
+            "https://www.facebook.com/falkopingsbibliotek-officiell",
+            "https://www.facebook.com/falkopingsbibliotek/../falska.biblioteket",
+            "https://falska.example\\@facebook.com/falkopingsbibliotek",
+            "https://facebook.com.falska.example/falkopingsbibliotek",
+            "https://www.instagram.com/falkopingsbibliotek",
+            "Falköpings bibliotek",
+        ],
+    )
+    def test_unknown(self, client, library_account, value):
+        response = self.check(client, value)
+        verification = response.context["verification"]
+        assert verification.outcome == "unknown"
+        assert verification.official == verification.closed == []
+        html = response.content.decode()
+        result = html[html.index('id="resultat"') :]
+        # The advice names where to report a fake account.
+        assert f'href="mailto:{settings.COMMS_CONTACT_EMAIL}"' in result
+
+    def test_unknown_in_english(self, client, library_account):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        response = self.check(client, "https://www.facebook.com/falska.biblioteket")
+        outline = PageOutline(response.content.decode())
+        assert ("h3", "The account is not in the municipality's list") in outline.headings
+        assert "<title>Unknown account" in response.content.decode()
+
+    def test_accounts_not_in_use_are_unknown(self, client, staff_data):
+        for account in staff_data["hidden"].values():
+            for value in (account.url, account.handle):
+                response = self.check(client, value)
+                assert response.context["verification"].outcome == "unknown", (account.status, value)
+                assert account.name not in response.content.decode()
+
+    def test_profile_ids_stay_apart(self, client, biblioteket):
+        account = SocialAccountFactory(handle="", url="https://www.facebook.com/profile.php?id=1", unit=biblioteket)
+        assert self.check(client, "https://www.facebook.com/profile.php?id=2").context["verification"].outcome == (
+            "unknown"
+        )
+        assert self.check(client, "facebook.com/profile.php").context["verification"].outcome == "unknown"
+        response = self.check(client, "https://m.facebook.com/profile.php?id=1&ref=bookmarks")
+        assert response.context["verification"].official == [account]
+
+    def test_empty_or_too_long_is_an_error_not_a_result(self, client, library_account):
+        for value in ("", "   ", "x" * 501):
+            response = self.check(client, value)
+            assert response.context["verification"] is None
+            assert response.context["form"].errors
+            assert 'aria-invalid="true"' in response.content.decode()
+
+    def test_no_result_without_a_value(self, client, library_account):
+        assert 'id="resultat"' not in self.check(client, "").content.decode()
+        response, _ = page(client)
+        assert response.context["verification"] is None
+        assert not response.context["form"].is_bound
+        assert 'id="resultat"' not in response.content.decode()
+
+    def test_result_is_not_cached(self, client, library_account):
+        response = self.check(client, "@falkopingsbibliotek")
+        assert "no-store" in response["Cache-Control"]
+        library_account.status = AccountStatus.CLOSED
+        library_account.closed_on = datetime.date(2025, 3, 1)
+        library_account.closing_reason = ClosingReason.ON_REQUEST
+        library_account.save()
+        assert self.check(client, "@falkopingsbibliotek").context["verification"].outcome == "closed"
+
+
+@pytest.mark.django_db
+class TestQueries:
+    """The page costs the same number of queries for 10 accounts as for 500."""
+
+    @pytest.mark.parametrize("n", [10, 500])
+    def test_list(self, client, n, django_assert_num_queries):
+        bulk_active_accounts([OrgUnitFactory(), OrgUnitFactory()], n)
+        cache.clear()
+        with django_assert_num_queries(LIST_QUERIES):
+            response = client.get(LIST_URL)
+        assert response.content.decode().count("https://www.instagram.com/massa") == n
+        # The second request is served from the cache: not one query.
+        with django_assert_num_queries(0):
+            client.get(LIST_URL)
+        with django_assert_num_queries(0):
+            assert client.get(JSON_URL).json()["count"] == n
+        with django_assert_num_queries(0):
+            assert len(csv_rows(client.get(CSV_URL))) == n
+
+    @pytest.mark.parametrize("n", [10, 500])
+    @pytest.mark.parametrize("value", ["https://www.instagram.com/massa7/", "@massa7", "https://x.com/okand"])
+    def test_list_with_a_check(self, client, n, value, django_assert_num_queries):
+        bulk_active_accounts([OrgUnitFactory(), OrgUnitFactory()], n)
+        cache.clear()
+        with django_assert_num_queries(LIST_QUERIES + CHECK_QUERIES):
+            client.get(LIST_URL, {"konto": value})
+        # The list stays cached; the check is asked anew.
+        with django_assert_num_queries(CHECK_QUERIES):
+            client.get(LIST_URL, {"konto": value})
+
+
+@pytest.mark.django_db
+class TestCacheInvalidation:
+    def test_closed_account_leaves_the_list(self, client, library_account, social_account):
+        assert client.get(JSON_URL).json()["count"] == 2  # now cached
+        library_account.status = AccountStatus.CLOSED
+        library_account.closed_on = datetime.date(2025, 2, 1)
+        library_account.closing_reason = ClosingReason.ON_REQUEST
+        library_account.save()
+        html, data, table = open_data(client)
+        for output in (html, data, table):
+            assert library_account.url not in output
+            assert social_account.url in output
+
+    def test_renamed_account_shows_its_new_name(self, client, library_account):
+        assert library_account.name in client.get(LIST_URL).content.decode()
+        library_account.name = "Stadsbiblioteket Falköping"
+        library_account.save()
+        for output in open_data(client):
+            assert "Stadsbiblioteket Falköping" in output
+            assert "Falköpings bibliotek" not in output
+
+    def test_renamed_unit_shows_its_new_name(self, client, library_account, biblioteket):
+        client.get(LIST_URL)
+        biblioteket.name = "Stadsbiblioteket"
+        biblioteket.save()
+        _, outline = page(client)
+        assert ("h3", "Stadsbiblioteket") in outline.headings
+
+    def test_new_active_account_appears(self, client, library_account, social):
+        client.get(LIST_URL)
+        account = SocialAccountFactory(name="Nytt konto", unit=social)
+        assert account.url in client.get(LIST_URL).content.decode()
