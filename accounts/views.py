@@ -35,13 +35,14 @@ def dashboard(request):
         units = OrgUnit.objects.filter(managers=user)
         context["managed_units"] = units
         context["managed_accounts"] = (
-            SocialAccount.objects.for_units(units).select_related("unit").order_by("status", "name")
+            SocialAccount.objects.for_units(units).select_related("unit").order_by("name", "platform")
         )
     if context["is_comms"]:
         counts = dict(SocialAccount.objects.values_list("status").annotate(n=Count("pk")))
         context["status_counts"] = [(value, label, counts.get(value, 0)) for value, label in AccountStatus.choices]
-    if user.unit_id:
-        context["unit_accounts"] = SocialAccount.objects.active().filter(unit_id=user.unit_id).select_related("unit")
+    if user.unit_id and not paths:
+        # A manager already sees their units' accounts above; everyone else sees their own unit's.
+        context["unit_accounts"] = SocialAccount.objects.active().for_units([user.unit]).select_related("unit")
     return render(request, "accounts/dashboard.html", context)
 
 

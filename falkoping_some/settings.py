@@ -170,7 +170,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Email: console in development; EMAIL_URL (smtp://user:password@host:587/?tls=True) in production.
+# Email: console in development; EMAIL_URL in production: smtp+tls://user:password@host:587 (STARTTLS)
+# or smtp+ssl://user:password@host:465. (A plain smtp:// URL with ?tls=True does NOT turn TLS on.)
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="SoMe-portalen <noreply@falkoping.se>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -225,4 +226,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Django's own logger has a console handler of its own in DEBUG: don't print its lines twice.
+    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 
 from accounts import views as account_views
+from falkoping_some import views as portal_views
 
 # One sign-in for the whole portal (allauth's, with its rate limits and MFA): the admin's own
 # login form is never shown.
@@ -15,6 +16,7 @@ urlpatterns = [
     path("", include("accounts.public_urls")),
     path("konton/", include("accounts.urls")),
     path("inloggning/", include("allauth.urls")),
+    path("halsa", portal_views.health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

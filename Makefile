@@ -1,0 +1,44 @@
+# `make run` starts the demo portal, `make test` runs the checks and the tests (README.md).
+# Needs only Python 3.11+; everything else goes into .venv.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+
+.PHONY: run test lint clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "Python 3.11 or newer is needed ($(PYTHON) is missing or older); try make PYTHON=python3.11 …" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+# Stamps: reinstall only when a requirements file changes.
+$(VENV)/.installed-run: requirements.txt | $(BIN)/python
+	@echo "Installing requirements.txt into $(VENV) …"
+	@$(PIP) -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt requirements.txt | $(BIN)/python
+	@echo "Installing requirements-dev.txt into $(VENV) …"
+	@$(PIP) -r requirements-dev.txt
+	@touch $@
+
+# The demo: DEBUG and demo mode unless already set; DATABASE_URL / REDIS_URL pass through.
+run: $(VENV)/.installed-run
+	@export DJANGO_DEBUG="$${DJANGO_DEBUG:-true}" PORTAL_DEMO="$${PORTAL_DEMO:-true}" \
+		&& $(BIN)/python manage.py migrate --noinput \
+		&& $(BIN)/python manage.py seed_demo \
+		&& exec $(BIN)/python -m falkoping_some.devrun
+
+# make test ARGS="-k heartbeat -x"
+test: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/python -m falkoping_some.testenv $(ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf var $(VENV)

@@ -1,0 +1,141 @@
+"""The portal on a laptop: the web server and a Celery worker with beat, in one command.
+
+`python -m falkoping_some.devrun` (what `make run` starts after migrating and loading the demo
+data). Both run as children with this interpreter, each in its own process group so that Ctrl-C
+reaches only this runner, which then stops both. When one of them dies, the other is stopped too.
+"""
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+ADDRESS = "127.0.0.1:8000"
+
+WEB = [sys.executable, "manage.py", "runserver", ADDRESS]
+# One process (--pool solo): enough for the demo and kind to a two-core machine. -B runs beat
+# inside the worker, with the schedule in the database (editable in the admin).
+WORKER = [
+    sys.executable, "-m", "celery", "-A", "falkoping_some", "worker", "-B", "-l", "info", "--pool", "solo", "-c", "1",
+    "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler",
+]  # fmt: skip
+
+BANNER = f"""
+  SoMe-portalen (demo) runs at http://{ADDRESS}/
+  The public list of accounts:  http://{ADDRESS}/socialamedier
+
+  Demo logins, password for all: falkoping-demo
+    kommunikator@demo.falkoping.se   the communications department (kommunikationsavdelningen)
+    chef@demo.falkoping.se           manager (chef) of Kultur- och fritidsförvaltningen
+    redaktor@demo.falkoping.se       editor (redaktör) of the library's account
+    medarbetare@demo.falkoping.se    employee (medarbetare) at Biblioteket
+    admin@demo.falkoping.se          superuser
+
+  Two-step verification (MFA) is off in the demo; production requires it for comms.
+  Ctrl-C stops the web server and the worker.
+"""
+
+
+def make_broker_folders():
+    """The embedded broker (kombu's file-system transport) expects its folders to exist."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "falkoping_some.settings")
+    from django.conf import settings
+
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
+        folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get(key)
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+
+
+def start(command):
+    return subprocess.Popen(command, cwd=BASE_DIR, stdin=subprocess.DEVNULL, start_new_session=True)  # noqa: S603
+
+
+def stop(children, timeout=15):
+    """SIGTERM to each child's whole group (runserver's reloader and the embedded beat are
+    processes of their own), a grace period, then SIGKILL for whatever is left."""
+    for child in children:
+        signal_group(child, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    for child in children:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        while group_alive(child) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        signal_group(child, signal.SIGKILL)
+        child.wait()
+
+
+def signal_group(child, signum):
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(child.pid, signum)
+
+
+def group_alive(child):
+    try:
+        os.killpg(child.pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def web_server_answers():
+    host, port = ADDRESS.split(":")
+    with contextlib.suppress(OSError), socket.create_connection((host, int(port)), timeout=0.5):
+        return True
+    return False
+
+
+def watch(children):
+    """Show the banner once the web server answers (below the start-up logs), then wait until
+    a child dies; return the exit code the runner should end with."""
+    announced = False
+    while True:
+        if not announced and web_server_answers():
+            print(BANNER, flush=True)
+            announced = True
+        for child, name in zip(children, ("web server", "Celery worker"), strict=True):
+            if child.poll() is not None:
+                print(f"\nThe {name} stopped (exit code {child.returncode}); stopping the rest.", flush=True)
+                return child.returncode if child.returncode > 0 else 1  # killed by a signal: < 0
+        time.sleep(0.5)
+
+
+class Stop(Exception):
+    pass
+
+
+def on_signal(signum, frame):
+    raise Stop
+
+
+def handle_signals(handler):
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, handler)
+
+
+def main():
+    make_broker_folders()
+    children = []
+    try:
+        handle_signals(on_signal)
+        children.append(start(WEB))
+        children.append(start(WORKER))
+        code = watch(children)
+    except Stop:
+        # A second Ctrl-C while stopping must not leave the children behind.
+        handle_signals(signal.SIG_IGN)
+        print("\nStopping the web server and the worker …", flush=True)
+        code = 0
+    handle_signals(signal.SIG_IGN)
+    stop(children)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

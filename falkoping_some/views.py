@@ -1,0 +1,51 @@
+import logging
+
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from falkoping_some import heartbeat
+
+logger = logging.getLogger(__name__)
+
+HEALTH_PROBE_KEY = "health-probe"
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:
+        logger.exception("Health check: the database does not answer")
+        return False
+
+
+def _cache_ok() -> bool:
+    try:
+        token = timezone.now().isoformat()
+        cache.set(HEALTH_PROBE_KEY, token, timeout=60)
+        return cache.get(HEALTH_PROBE_KEY) == token
+    except Exception:
+        logger.exception("Health check: the cache does not answer")
+        return False
+
+
+@require_safe
+@never_cache
+def health(request):
+    """For monitoring, open to anyone: whether the database and the cache answer (HTTP 503 when
+    not), and when the background worker last ran its heartbeat (falkoping_some.tasks)."""
+    database_ok = _database_ok()
+    cache_ok = _cache_ok()
+    last_seen = heartbeat.last_heartbeat() if cache_ok else None
+    body = {
+        "database": "ok" if database_ok else "error",
+        "cache": "ok" if cache_ok else "error",
+        "worker_last_seen": timezone.localtime(last_seen).isoformat() if last_seen else None,
+        "worker": heartbeat.heartbeat_status(last_seen, timezone.now()) if cache_ok else "unknown",
+    }
+    return JsonResponse(body, status=200 if database_ok and cache_ok else 503)
