@@ -13,7 +13,7 @@ from . import rules
 
 
 def _mfa_redirect(request):
-    messages.warning(request, _("Activate two-step verification to use the communications department's pages."))
+    messages.warning(request, _("Activate two-factor authentication to use the communications department's pages."))
     return redirect("mfa_activate_totp")
 
 

@@ -13,6 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from .links import normalize_handle, normalize_url
 
 
+def search_text(*parts: str) -> str:
+    return "\n".join(part.casefold() for part in parts if part)
+
+
 class OrgUnit(models.Model):
     """A förvaltning or a verksamhet. Units form a tree; a manager of a unit manages every unit
     below it. `path` (the primary keys from the root down, `3/7/`) is kept by `save()` so that a
@@ -45,7 +49,11 @@ class OrgUnit(models.Model):
 
     def save(self, *args, **kwargs):
         old_path = self.path
+        renamed = bool(self.pk) and OrgUnit.objects.filter(pk=self.pk).exclude(name=self.name).exists()
         super().save(*args, **kwargs)
+        if renamed:
+            for account in self.social_accounts.all():
+                account.save(update_fields=["search_text"])
         new_path = f"{self.parent.path if self.parent_id else ''}{self.pk}/"
         if new_path != old_path:
             OrgUnit.objects.filter(pk=self.pk).update(path=new_path)
@@ -186,6 +194,10 @@ class SocialAccountQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status=AccountStatus.ACTIVE)
 
+    def search(self, text: str):
+        """Accounts whose name, handle, link or unit contains the text, in any letter case."""
+        return self.filter(search_text__contains=text.casefold())
+
     def for_units(self, units):
         """Accounts of these units and every unit below them."""
         q = Q(pk__in=[])
@@ -251,6 +263,10 @@ class SocialAccount(models.Model):
     closing_note = models.TextField(_("closing note"), blank=True)
     normalized_url = models.CharField(max_length=500, editable=False, db_index=True, default="")
     normalized_handle = models.CharField(max_length=100, editable=False, db_index=True, default="")
+    # Name, handle, link and unit casefolded in Python: SQLite's LIKE folds only ASCII letters, so
+    # "ålleberg" would not find "Ållebergsgymnasiet" in the embedded default. Kept by save() and
+    # by OrgUnit.save() when a unit is renamed.
+    search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -292,7 +308,13 @@ class SocialAccount(models.Model):
     def save(self, *args, **kwargs):
         self._normalize()
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "normalized_url", "normalized_handle", "updated_at"}
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "normalized_url",
+                "normalized_handle",
+                "search_text",
+                "updated_at",
+            }
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -310,6 +332,7 @@ class SocialAccount(models.Model):
     def _normalize(self):
         self.normalized_url = normalize_url(self.url)
         self.normalized_handle = normalize_handle(self.handle)
+        self.search_text = search_text(self.name, self.handle, self.url, self.unit.name if self.unit_id else "")
 
     @property
     def platform_name(self) -> str:

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -55,10 +55,7 @@ def account_list(request):
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
-            q = data["q"]
-            accounts = accounts.filter(
-                Q(name__icontains=q) | Q(handle__icontains=q) | Q(url__icontains=q) | Q(unit__name__icontains=q)
-            )
+            accounts = accounts.search(data["q"])
         if data["status"]:
             accounts = accounts.filter(status=data["status"])
         if data["unit"]:

@@ -11,7 +11,7 @@ from accounts import rules
 
 class AdminRequiresMFAMiddleware:
     """The admin reaches everything, so with COMMS_REQUIRE_MFA on nobody enters it without
-    two-step verification: a staff user without it is sent to activate it first."""
+    two-factor authentication: a staff user without it is sent to activate it first."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -25,7 +25,7 @@ class AdminRequiresMFAMiddleware:
             and request.path.startswith(reverse("admin:index"))
             and not rules.has_mfa(user)
         ):
-            messages.warning(request, _("Activate two-step verification before you use the administration."))
+            messages.warning(request, _("Activate two-factor authentication before you use the administration."))
             return redirect("mfa_activate_totp")
         return self.get_response(request)
 

@@ -54,6 +54,14 @@ class TestSocialAccountConstraints:
         )
         assert SocialAccountFactory(url="https://facebook.com/falkoping").normalized_url == "facebook.com/falkoping"
 
+    def test_renaming_a_unit_keeps_its_accounts_findable(self, kultur):
+        account = SocialAccountFactory(unit=kultur)
+        assert SocialAccount.objects.search("kultur- och fritid").get() == account
+        kultur.name = "Förvaltningen för Äventyr"
+        kultur.save()
+        assert SocialAccount.objects.search("äventyr").get() == account
+        assert not SocialAccount.objects.search("kultur- och fritid").exists()
+
     def test_save_keeps_normalised_link_and_handle(self):
         account = SocialAccountFactory(
             url="https://www.Instagram.com/Falkoping_Museum/?hl=sv", handle="@Falkoping_Museum"

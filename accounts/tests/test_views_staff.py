@@ -45,6 +45,10 @@ class TestAccountList:
         assert names(q="socialförvaltningen") == {social_account.name}
         assert names(q="FALKOPINGSBIBLIOTEK") == {library_account.name}
         assert names(status="requested") == set()
+        # Swedish letters in any case, on SQLite too (whose LIKE folds only ASCII).
+        gymnasiet = SocialAccountFactory(name="Ållebergsgymnasiet", unit=kultur)
+        assert names(q="ålleberg") == {gymnasiet.name}
+        assert names(q="ÅLLEBERGSGYMNASIET") == {gymnasiet.name}
         # A bad filter value is ignored, not an error page.
         assert client.get(reverse("accounts:list"), {"unit": "nonsense"}).status_code == 200
 
@@ -119,6 +123,7 @@ class TestAccountEdit:
             edit_data(library_account, name="Kapat konto", url="https://evil.example/x"),
         )
         assert response.status_code == 403
+        assert "Du har inte behörighet till detta" in response.content.decode()
         assert SocialAccount.objects.values().get(pk=library_account.pk) == before
 
     def test_comms_without_mfa_is_sent_to_activate_it_and_nothing_changes(
