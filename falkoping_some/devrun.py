@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-ADDRESS = "127.0.0.1:8000"
+# PORTAL_DEV_ADDRESS lets a test (or a second checkout) run beside a demo already on :8000.
+ADDRESS = os.environ.get("PORTAL_DEV_ADDRESS", "127.0.0.1:8000")
 
 WEB = [sys.executable, "manage.py", "runserver", ADDRESS]
 # One process (--pool solo): enough for the demo and kind to a two-core machine. -B runs beat

@@ -88,6 +88,8 @@ TEMPLATES = [
 # Database: PostgreSQL in production (DATABASE_URL), SQLite under var/ by default.
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite creates the file but not its folder: a fresh checkout has no var/ yet.
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # The embedded default runs the web server, a Celery worker and beat against one file:
     # WAL lets readers and a writer work at once, IMMEDIATE transactions avoid lock upgrades
     # failing with "database is locked", and the timeout waits for the other writer.

@@ -1,0 +1,91 @@
+"""`make run` as a newcomer gets it: the embedded default (SQLite and the file-system broker)
+migrated, seeded with the demo data, the web server and a Celery worker with beat started by
+`python -m falkoping_some.devrun`, and all of it stopped by Ctrl-C.
+
+CI runs the rest of the suite on PostgreSQL and Redis; this test keeps the laptop path honest."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from django.conf import settings
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get(url: str) -> tuple[int, str]:
+    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (our own loopback server)
+        return response.status, response.read().decode()
+
+
+@pytest.fixture
+def demo_env(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SECRET_KEY")}
+    env.update(
+        DJANGO_DEBUG="true", PORTAL_DEMO="true", PORTAL_VAR_DIR=str(tmp_path / "var"),
+        PORTAL_DEV_ADDRESS=f"127.0.0.1:{free_port()}",
+    )  # fmt: skip
+    return env
+
+
+def manage(env, *args):
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+
+
+def test_make_run_serves_the_demo_with_a_live_worker_and_stops_on_ctrl_c(demo_env, tmp_path):
+    manage(demo_env, "migrate", "--noinput")
+    manage(demo_env, "seed_demo")
+    base = f"http://{demo_env['PORTAL_DEV_ADDRESS']}"
+    log = (tmp_path / "devrun.log").open("wb")
+    runner = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "falkoping_some.devrun"], cwd=settings.BASE_DIR, env=demo_env,
+        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        page = health = None
+        while time.monotonic() < deadline:
+            try:
+                page = get(f"{base}/socialamedier")
+                health = json.loads(get(f"{base}/halsa")[1])
+                if health["worker"] == "ok":
+                    break
+            except OSError:
+                pass
+            time.sleep(0.5)
+        output = (tmp_path / "devrun.log").read_text()
+        assert page and page[0] == 200, output[-3000:]
+        assert "Falköpings bibliotek" in page[1] and "Räddningstjänsten Falköping" in page[1]
+        assert "Bibliotekets TikTok" not in page[1]  # requested, not public
+        assert health == {**health, "database": "ok", "cache": "ok", "worker": "ok"}, output[-3000:]
+        # The banner with the demo logins follows once the runner sees the web server answer.
+        for _ in range(20):
+            if "kommunikator@demo.falkoping.se" in (tmp_path / "devrun.log").read_text():
+                break
+            time.sleep(0.5)
+        else:
+            pytest.fail("No banner with the demo logins:\n" + (tmp_path / "devrun.log").read_text()[-3000:])
+
+        runner.send_signal(signal.SIGINT)  # what Ctrl-C sends
+        assert runner.wait(timeout=30) == 0
+        with pytest.raises(OSError):
+            get(f"{base}/socialamedier")
+    finally:
+        if runner.poll() is None:
+            os.killpg(runner.pid, signal.SIGKILL)
+            runner.wait()
+        log.close()
