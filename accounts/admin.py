@@ -1,13 +1,12 @@
 """The Django admin for comms and superusers. Accounts and mandates are public records (R3):
 they are closed or revoked, never deleted, so the admin offers no delete for them."""
 
-from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .forms import HttpsURLField
-from .models import Mandate, OrgUnit, Purpose, SocialAccount, User
+from .forms import AccountRegistryForm
+from .models import Mandate, OrgUnit, SocialAccount, User
 
 
 class NoDeleteAdmin(admin.ModelAdmin):
@@ -47,33 +46,15 @@ class UserAdmin(BaseUserAdmin):
         return ["is_superuser", "user_permissions", "last_login", "date_joined"]
 
 
-class SocialAccountAdminForm(forms.ModelForm):
-    purposes = forms.MultipleChoiceField(
-        label=_("Purposes (R2)"), choices=Purpose.choices, widget=forms.CheckboxSelectMultiple
-    )
+class SocialAccountAdminForm(AccountRegistryForm):
+    """The registry form, plus the lifecycle fields that only the admin edits directly (for
+    entering accounts that existed before the portal)."""
 
-    class Meta:
-        model = SocialAccount
+    class Meta(AccountRegistryForm.Meta):
         fields = [
-            "name",
-            "platform",
-            "platform_other",
-            "handle",
-            "url",
-            "unit",
-            "description",
-            "purposes",
-            "graphic_profile",
-            "special_profile_reference",
-            "status",
-            "login_holders",
-            "requested_by",
-            "activated_on",
-            "closed_on",
-            "closing_reason",
-            "closing_note",
-        ]
-        field_classes = {"url": HttpsURLField}
+            *AccountRegistryForm.Meta.fields,
+            "status", "requested_by", "activated_on", "closed_on", "closing_reason", "closing_note",
+        ]  # fmt: skip
 
 
 class MandateInline(admin.TabularInline):
@@ -93,7 +74,6 @@ class SocialAccountAdmin(NoDeleteAdmin):
     list_display = ["name", "platform", "unit", "status", "activated_on", "closed_on"]
     list_filter = ["status", "platform", "unit"]
     search_fields = ["name", "handle", "url"]
-    filter_horizontal = ["login_holders"]
     autocomplete_fields = ["unit", "requested_by"]
     inlines = [MandateInline]
     readonly_fields = ["created_at", "updated_at"]

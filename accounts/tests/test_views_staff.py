@@ -199,6 +199,8 @@ class TestAdmin:
     def test_comms_with_mfa_uses_the_admin_but_cannot_delete_accounts(self, client, kommunikator, library_account):
         client.force_login(kommunikator)
         assert client.get(reverse("admin:accounts_socialaccount_changelist")).status_code == 200
+        change = client.get(reverse("admin:accounts_socialaccount_change", args=[library_account.pk]))
+        assert change.status_code == 200 and 'name="status"' in change.text
         response = client.post(
             reverse("admin:accounts_socialaccount_delete", args=[library_account.pk]), {"post": "yes"}
         )
