@@ -12,3 +12,19 @@ class AccountsConfig(AppConfig):
         from .groups import ensure_comms_group
 
         post_migrate.connect(ensure_comms_group, dispatch_uid="accounts.ensure_comms_group")
+        register_audit_trail()
+
+
+def register_audit_trail():
+    """Every change of an account, a mandate, a training, a decision or a unit is recorded with its
+    actor, before and after (django-auditlog): from the portal's pages, the admin or the worker."""
+    from auditlog.registry import auditlog
+
+    from .models import AccountDecision, Mandate, OrgUnit, SocialAccount, Training
+
+    derived = ["normalized_url", "normalized_handle", "search_text", "updated_at"]
+    auditlog.register(SocialAccount, exclude_fields=derived, m2m_fields={"login_holders", "proposed_editors"})
+    auditlog.register(Mandate)
+    auditlog.register(Training)
+    auditlog.register(AccountDecision)
+    auditlog.register(OrgUnit, exclude_fields=["path"], m2m_fields={"managers"})

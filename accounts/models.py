@@ -242,6 +242,19 @@ class SocialAccount(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=AccountStatus.choices, default=AccountStatus.REQUESTED, db_index=True
     )
+    # The request (R11): what the unit asked for, kept with the account as part of its record.
+    target_audience = models.TextField(_("target audience"), blank=True)
+    justification = models.TextField(
+        _("why an existing account cannot serve"),
+        blank=True,
+        help_text=_("Why the unit's message cannot be published on one of the municipality's existing accounts."),
+    )
+    proposed_editors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed editors"),
+        blank=True,
+        related_name="proposed_for_accounts",
+    )
     login_holders = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("login or admin rights held by"),
@@ -402,6 +415,9 @@ class Mandate(models.Model):
         related_name="+",
     )
     revoke_reason = models.TextField(_("reason for revoking"), blank=True)
+    expiry_notice_sent_on = models.DateField(
+        _("expiry notice sent"), null=True, blank=True, help_text=_("When the manager was told the mandate ends soon.")
+    )
 
     objects = MandateQuerySet.as_manager()
 
@@ -419,6 +435,12 @@ class Mandate(models.Model):
                 name="mandate_revoked_with_reason",
                 condition=Q(revoked_at__isnull=True) | ~Q(revoke_reason=""),
             ),
+            # R10: the mandate comes from a manager; an editor never grants one to themselves.
+            models.CheckConstraint(
+                name="mandate_not_granted_to_oneself",
+                condition=Q(granted_by__isnull=True) | ~Q(granted_by=models.F("user")),
+                violation_error_message=_("Nobody can grant a mandate to themselves."),
+            ),
         ]
 
     def __str__(self):
@@ -428,3 +450,121 @@ class Mandate(models.Model):
         return (
             self.revoked_at is None and self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
         )
+
+
+class DecisionStep(models.TextChoices):
+    """The steps of an account's life (R11, R13, R15). Each happens at most once per account."""
+
+    REQUEST = "request", _("Request")
+    MANAGER = "manager", _("Manager's decision")
+    COMMS = "comms", _("Communications department's decision")
+    ACTIVATION = "activation", _("Activation")
+    CLOSING = "closing", _("Closing")
+
+
+class DecisionOutcome(models.TextChoices):
+    DONE = "done", _("Done")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class AccountDecision(models.Model):
+    """One recorded decision on an account: who took which step, in which role, when, and why.
+    The account's page shows them as its timeline; the database allows one decision per step, so
+    two people deciding the same step at once yield exactly one decision."""
+
+    account = models.ForeignKey(
+        SocialAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="decisions"
+    )
+    step = models.CharField(_("step"), max_length=20, choices=DecisionStep.choices)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=DecisionOutcome.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(_("role"), max_length=60)
+    comment = models.TextField(_("comment"), blank=True)
+    decided_at = models.DateTimeField(_("decided"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["decided_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "step"], name="decision_one_per_step"),
+        ]
+
+    def __str__(self):
+        return f"{self.account}: {self.get_step_display()} – {self.get_outcome_display()}"
+
+
+class TrainingKind(models.TextChoices):
+    """R14: comms trains the editors of a new account, and editors in social media generally."""
+
+    STARTUP = "startup", _("Start-up of a new account")
+    GENERAL = "general", _("Training in social media")
+
+
+class Training(models.Model):
+    """A training that the communications department gave an editor (R14)."""
+
+    trainee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("trained"), on_delete=models.PROTECT, related_name="trainings"
+    )
+    trainer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("trainer"), on_delete=models.PROTECT, related_name="trainings_given"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=TrainingKind.choices)
+    account = models.ForeignKey(
+        SocialAccount,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="trainings",
+        help_text=_("The new account that a start-up training was for."),
+    )
+    date = models.DateField(_("date"))
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("training")
+        verbose_name_plural = _("trainings")
+        ordering = ["-date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="training_startup_names_its_account",
+                condition=~Q(kind="startup") | Q(account__isnull=False),
+                violation_error_message=_("A start-up training is for one account: choose it."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.trainee} ({self.date})"
+
+
+class Notification(models.Model):
+    """An email waiting to be sent, or sent (the outbox). It is written in the same transaction as
+    the decision it tells of, so a decision is never without its notice, and a mail server that is
+    down only delays the notice: the worker retries until it is sent."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.PROTECT, related_name="notifications"
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True, db_index=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.subject} → {self.recipient}"

@@ -102,3 +102,23 @@ rules.add_perm("account.view", is_staff_member)
 rules.add_perm("account.edit", is_comms)
 # Comms pages (review queue, registry administration) and the comms dashboard.
 rules.add_perm("portal.comms", is_comms)
+
+# Issue 3: the lifecycle of an account (R11, R13, R14, R15), mandates (R10) and trainings (R14).
+rules.add_perm("account.request", is_staff_member)
+rules.add_perm("account.decide_as_manager", manages_account)
+rules.add_perm("account.decide_as_comms", is_comms)
+rules.add_perm("account.activate", is_comms)
+rules.add_perm("account.close", is_comms)
+rules.add_perm("account.audit", is_comms)
+rules.add_perm("mandate.list", is_manager | is_comms)
+rules.add_perm("mandate.grant", manages_account | is_comms)  # obj: the account
+
+
+@rules.predicate
+def manages_mandate(user, mandate):
+    return mandate is not None and manages_account(user, mandate.account)
+
+
+rules.add_perm("mandate.revoke", manages_mandate | is_comms)  # obj: the mandate
+rules.add_perm("training.record", is_comms)
+rules.add_perm("person.view", is_staff_member)

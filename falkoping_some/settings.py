@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "django_celery_beat",
+    "auditlog",
     "falkoping_some",
     "accounts",
     "moderation",
@@ -62,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
     "falkoping_some.middleware.AdminRequiresMFAMiddleware",
 ]
 
@@ -203,6 +205,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+
+# The audit trail (django-auditlog): every change of a registered model, with its actor, as JSON.
+AUDITLOG_STORE_JSON_CHANGES = True
 
 # The public list /socialamedier is cached and invalidated whenever an account or unit changes;
 # the timeout is only a backstop.

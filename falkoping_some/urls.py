@@ -14,7 +14,7 @@ admin.site.site_title = "SoMe-portalen"
 urlpatterns = [
     path("", account_views.dashboard, name="dashboard"),
     path("", include("accounts.public_urls")),
-    path("konton/", include("accounts.urls")),
+    path("", include("accounts.urls")),
     path("inloggning/", include("allauth.urls")),
     path("halsa", portal_views.health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),

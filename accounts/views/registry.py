@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import rules
-from .access import comms_required, get_object_for_user
-from .forms import AccountFilterForm, AccountRegistryForm
-from .models import AccountStatus, Mandate, OrgUnit, SocialAccount
+from .. import rules
+from ..access import comms_required, get_object_for_user
+from ..forms import AccountFilterForm, AccountRegistryForm
+from ..models import AccountStatus, Mandate, OrgUnit, SocialAccount
 
 PAGE_SIZE = 50
 
