@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from . import rules
 
 
-def _mfa_redirect(request):
+def mfa_redirect(request):
+    """Send a comms member who lacks required MFA to activate it, with a message."""
     messages.warning(request, _("Activate two-factor authentication to use the communications department's pages."))
     return redirect("mfa_activate_totp")
 
@@ -26,7 +27,7 @@ def comms_required(view):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if rules.comms_lacks_mfa(request.user):
-            return _mfa_redirect(request)
+            return mfa_redirect(request)
         if not request.user.has_perm("portal.comms"):
             raise PermissionDenied
         return view(request, *args, **kwargs)

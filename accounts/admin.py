@@ -5,8 +5,9 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from . import admin_audit  # noqa: F401  (the audit trail, read-only)
 from .forms import AccountRegistryForm
-from .models import Mandate, OrgUnit, SocialAccount, User
+from .models import AccountDecision, Mandate, Notification, OrgUnit, SocialAccount, Training, User
 
 
 class NoDeleteAdmin(admin.ModelAdmin):
@@ -85,3 +86,41 @@ class MandateAdmin(NoDeleteAdmin):
     list_filter = ["account__unit"]
     search_fields = ["user__email", "user__first_name", "user__last_name", "account__name"]
     autocomplete_fields = ["user", "account", "granted_by"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Decisions and trainings are made on the portal's pages, through their services (with their
+    checks and notices); the admin only shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccountDecision)
+class AccountDecisionAdmin(ReadOnlyAdmin):
+    list_display = ["decided_at", "account", "step", "outcome", "actor"]
+    list_filter = ["step", "outcome"]
+    search_fields = ["account__name", "actor__email"]
+
+
+@admin.register(Training)
+class TrainingAdmin(ReadOnlyAdmin):
+    list_display = ["date", "trainee", "kind", "account", "trainer"]
+    list_filter = ["kind"]
+    search_fields = ["trainee__email", "trainee__first_name", "trainee__last_name", "account__name"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    """The outbox, read-only: comms sees what was sent and what still fails, and why."""
+
+    list_display = ["created_at", "recipient", "subject", "sent_at", "attempts", "last_error"]
+    list_filter = [("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["recipient__email", "subject"]
+    readonly_fields = [f.name for f in Notification._meta.fields]

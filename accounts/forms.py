@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from .models import AccountStatus, OrgUnit, Platform, Purpose, SocialAccount, User
+from .models import AccountStatus, ClosingReason, OrgUnit, Platform, Purpose, SocialAccount, User
 
 
 class HttpsURLField(forms.URLField):
@@ -65,3 +65,123 @@ class AccountRegistryForm(forms.ModelForm):
         self.fields["login_holders"].queryset = User.objects.filter(
             groups__name=settings.COMMS_GROUP_NAME, is_active=True
         )
+
+
+class AccountRequestForm(forms.ModelForm):
+    """R11: what an employee tells when asking for a new account for their unit."""
+
+    purposes = forms.MultipleChoiceField(
+        label=_("Purposes (R2)"), choices=Purpose.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = SocialAccount
+        fields = [
+            "platform", "platform_other", "name", "purposes", "target_audience", "justification",
+            "proposed_editors", "graphic_profile", "special_profile_reference", "description",
+        ]  # fmt: skip
+        labels = {"name": _("Proposed name of the account")}
+        help_texts = {
+            "target_audience": _("Whom the account is for: residents, young people, job seekers …"),
+            "proposed_editors": _("Colleagues who would run the account. Their manager grants each a mandate (R10)."),
+            "description": _("R5: the description of the service for the account's profile."),
+        }
+        widgets = {
+            "target_audience": forms.Textarea(attrs={"rows": 2}),
+            "justification": forms.Textarea(attrs={"rows": 3}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "proposed_editors": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, requester, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.unit = requester.unit
+        self.fields["justification"].required = True
+        self.fields["target_audience"].required = True
+        # Colleagues in the requester's administration (the unit at the top of their tree).
+        colleagues = User.objects.filter(is_active=True)
+        if requester.unit_id:
+            colleagues = colleagues.filter(unit__path__startswith=f"{requester.unit.root_id}/")
+        self.fields["proposed_editors"].queryset = colleagues.select_related("unit")
+        self.fields["proposed_editors"].label_from_instance = lambda u: f"{u} ({u.unit})" if u.unit_id else str(u)
+
+
+class DecisionForm(forms.Form):
+    """A manager's or comms' decision on a request (R11): approve, or reject with a reason."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("reject", _("Reject"))],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when you reject: the requester reads it."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "reject" and not data.get("comment", "").strip():
+            self.add_error("comment", _("Say why the request is rejected."))
+        return data
+
+
+class ActivationForm(forms.Form):
+    """R13, R14: comms has created the account on the platform and activates it in the portal."""
+
+    handle = forms.CharField(
+        label=_("Handle"), max_length=100, help_text=_("The account's user name, such as @falkopingskommun.")
+    )
+    url = HttpsURLField(label=_("Address"), max_length=500, help_text=_("The account's address, https://…"))
+    login_holders = forms.ModelMultipleChoiceField(
+        label=_("Login or admin rights held by (R13)"),
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    first_editor = forms.ModelChoiceField(
+        label=_("First editor"),
+        queryset=User.objects.none(),
+        help_text=_("An editor with a mandate for this account (R10)."),
+    )
+    record_training = forms.BooleanField(
+        label=_("Record the start-up training of the first editor now (R14)"), required=False
+    )
+    training_date = forms.DateField(
+        label=_("Date of the start-up training"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, account, editors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account = account
+        self.fields["login_holders"].queryset = User.objects.filter(
+            groups__name=settings.COMMS_GROUP_NAME, is_active=True
+        )
+        self.fields["first_editor"].queryset = editors
+
+    def clean(self):
+        data = super().clean()
+        if data.get("record_training") and not data.get("training_date"):
+            self.add_error("training_date", _("Give the date of the training."))
+        return data
+
+
+class CloseForm(forms.Form):
+    """R15: comms closes an account, with its reason."""
+
+    reason = forms.ChoiceField(label=_("Reason"), choices=ClosingReason.choices, widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when the reason is “Other”."),
+    )  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") == ClosingReason.OTHER and not data.get("note", "").strip():
+            self.add_error("note", _("Describe the reason."))
+        return data

@@ -18,8 +18,12 @@ COMMS_MODEL_PERMISSIONS = {
         "view_user",
         "add_user",
         "change_user",
+        "view_accountdecision",
+        "view_training",
+        "view_notification",
     ],
     "auth": ["view_group"],
+    "auditlog": ["view_logentry"],
     "django_celery_beat": [
         "view_periodictask",
         "change_periodictask",

@@ -77,6 +77,23 @@ class OrgUnit(models.Model):
         """This unit and every unit below it."""
         return OrgUnit.objects.filter(path__startswith=self.path)
 
+    def ancestor_ids(self) -> list[int]:
+        """This unit's primary key and those above it, nearest first."""
+        return [int(pk) for pk in reversed(self.path.strip("/").split("/"))] if self.path else [self.pk]
+
+    def responsible_managers(self):
+        """The managers who answer for this unit: its own, or, when it has none, those of the
+        nearest unit above it that has any (a manager manages every unit below their own)."""
+        managers = {}
+        for user in User.objects.filter(managed_units__in=self.ancestor_ids(), is_active=True).annotate(
+            unit_id_=models.F("managed_units")
+        ):
+            managers.setdefault(user.unit_id_, []).append(user)
+        for unit_id in self.ancestor_ids():
+            if unit_id in managers:
+                return managers[unit_id]
+        return []
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True

@@ -177,6 +177,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Email: console in development; EMAIL_URL in production: smtp+tls://user:password@host:587 (STARTTLS)
 # or smtp+ssl://user:password@host:465. (A plain smtp:// URL with ?tls=True does NOT turn TLS on.)
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# A hanging mail server must not hold a notice's row (and on SQLite the whole database) for long.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="SoMe-portalen <noreply@falkoping.se>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

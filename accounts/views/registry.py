@@ -12,8 +12,9 @@ from django.views.decorators.http import require_http_methods
 
 from .. import rules
 from ..access import comms_required, get_object_for_user
-from ..forms import AccountFilterForm, AccountRegistryForm
-from ..models import AccountStatus, Mandate, OrgUnit, SocialAccount
+from ..forms import AccountFilterForm, AccountRegistryForm, DecisionForm
+from ..models import AccountDecision, AccountStatus, Mandate, OrgUnit, SocialAccount, Training
+from ..services.lifecycle import pending_for
 
 PAGE_SIZE = 50
 
@@ -23,7 +24,7 @@ def dashboard(request):
     """The signed-in start page: a section for each role the user holds."""
     user = request.user
     today = timezone.localdate()
-    context = {"is_comms": user.has_perm("portal.comms")}
+    context = {"is_comms": user.has_perm("portal.comms"), "pending": pending_for(user)}
     context["my_mandates"] = (
         Mandate.objects.active_on(today)
         .filter(user=user)
@@ -72,22 +73,46 @@ def account_list(request):
     )
 
 
-@login_required
-def account_detail(request, pk):
+def account_page(request, account_pk, *, status=200, **forms):
+    """The account's page: its registry entry, the timeline of decisions, its editors and
+    trainings, and the actions this user may take now. Lifecycle views render it again with
+    their bound form when the input needs correcting, so nothing typed is lost."""
+    today = timezone.localdate()
     queryset = SocialAccount.objects.select_related("unit", "requested_by").prefetch_related(
         "login_holders",
+        "proposed_editors",
+        Prefetch("decisions", queryset=AccountDecision.objects.select_related("actor")),
         Prefetch(
             "mandates",
-            queryset=Mandate.objects.active_on(timezone.localdate()).select_related("user"),
-            to_attr="active_mandates",
+            queryset=Mandate.objects.select_related("user", "granted_by").order_by("-valid_from"),
         ),
+        Prefetch("trainings", queryset=Training.objects.select_related("trainee", "trainer")),
     )
-    account = get_object_for_user(request, queryset, "account.view", pk=pk)
-    return render(
-        request,
-        "accounts/account_detail.html",
-        {"account": account, "can_edit": request.user.has_perm("account.edit", account)},
-    )
+    account = get_object_for_user(request, queryset, "account.view", pk=account_pk)
+    user = request.user
+    mandates = list(account.mandates.all())
+    context = {
+        "account": account,
+        "mandates": mandates,
+        "active_mandates": [m for m in mandates if m.is_active_on(today)],
+        "trainings": account.trainings.all(),
+        "can_edit": user.has_perm("account.edit", account),
+        "can_grant": user.has_perm("mandate.grant", account)
+        and account.status not in (AccountStatus.CLOSED, AccountStatus.REJECTED),
+        "can_audit": user.has_perm("account.audit", account),
+    }
+    if account.status == AccountStatus.REQUESTED and user.has_perm("account.decide_as_manager", account):
+        context["manager_form"] = forms.get("manager_form") or DecisionForm()
+    if account.status == AccountStatus.MANAGER_APPROVED and user.has_perm("account.decide_as_comms", account):
+        context["comms_form"] = forms.get("comms_form") or DecisionForm()
+    context["can_activate"] = account.status == AccountStatus.APPROVED and user.has_perm("account.activate", account)
+    context["can_close"] = account.status == AccountStatus.ACTIVE and user.has_perm("account.close", account)
+    return render(request, "accounts/account_detail.html", context, status=status)
+
+
+@login_required
+def account_detail(request, pk):
+    return account_page(request, pk)
 
 
 @comms_required

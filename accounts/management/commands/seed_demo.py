@@ -11,7 +11,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.groups import ensure_comms_group
-from accounts.models import ClosingReason, GraphicProfile, Mandate, OrgUnit, SocialAccount, User
+from accounts.models import (
+    AccountDecision,
+    AccountStatus,
+    ClosingReason,
+    DecisionOutcome,
+    DecisionStep,
+    GraphicProfile,
+    Mandate,
+    OrgUnit,
+    SocialAccount,
+    User,
+)
 
 DEMO_PASSWORD = "falkoping-demo"  # noqa: S105 (a published demo login, never in production)
 DEMO_DOMAIN = "demo.falkoping.se"
@@ -341,8 +352,44 @@ class Command(BaseCommand):
             )
             if status in ("active", "closed"):
                 account.login_holders.set([users["kommunikator"]])
+            self._decisions(account, users)
             accounts[(name, platform)] = account
         return accounts
+
+    def _decisions(self, account, users):
+        """The timeline that brought a requested account where it is (R11, R13, R15)."""
+        if account.status == AccountStatus.CLOSED:
+            steps = [(DecisionStep.CLOSING, DecisionOutcome.DONE, users["kommunikator"], "Kommunikationsavdelningen",
+                      account.get_closing_reason_display())]  # fmt: skip
+            return self._record(account, steps)
+        if not account.requested_by or account.status == AccountStatus.ACTIVE:
+            return None  # active accounts were entered directly, as the portal found them
+        manager = users["komchef"] if account.unit.root_id != users["chef"].unit.root_id else users["chef"]
+        steps = [(DecisionStep.REQUEST, DecisionOutcome.DONE, account.requested_by, "Medarbetare", "")]
+        if account.status in (AccountStatus.MANAGER_APPROVED, AccountStatus.APPROVED):
+            steps.append((DecisionStep.MANAGER, DecisionOutcome.APPROVED, manager, "Chef", "Bra förslag."))
+        if account.status == AccountStatus.APPROVED:
+            steps.append(
+                (DecisionStep.COMMS, DecisionOutcome.APPROVED, users["kommunikator"], "Kommunikationsavdelningen", "")
+            )
+        if account.status == AccountStatus.REJECTED:
+            steps.append(
+                (
+                    DecisionStep.MANAGER,
+                    DecisionOutcome.REJECTED,
+                    manager,
+                    "Chef",
+                    "Använd kommunens befintliga konton i stället.",
+                )
+            )
+        return self._record(account, steps)
+
+    def _record(self, account, steps):
+        for step, outcome, actor, role, comment in steps:
+            AccountDecision.objects.get_or_create(
+                account=account, step=step,
+                defaults={"outcome": outcome, "actor": actor, "role": role, "comment": comment},
+            )  # fmt: skip
 
     def _mandates(self, users, accounts):
         grants = [

@@ -1,0 +1,240 @@
+"""An account's life: requested by an employee, approved by the unit's manager and then by the
+communications department (R11), created on the platform and activated by comms with its first
+editor trained (R13, R14), closed by comms on request or for inactivity (R15).
+
+Each step is one AccountDecision. Two people deciding the same step at once: the account row is
+locked (select_for_update), so the second waits, then finds the step taken and is refused; the
+database's one-decision-per-step constraint backs that up.
+"""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import (
+    AccountDecision,
+    AccountStatus,
+    ClosingReason,
+    DecisionOutcome,
+    DecisionStep,
+    Mandate,
+    SocialAccount,
+    Training,
+    TrainingKind,
+)
+from ..notifications import notify
+from ..rules import managed_paths
+from . import DomainError
+
+User = get_user_model()
+
+# What a request carries (R2, R4, R5, R11); the rest of the account is filled in by comms.
+REQUEST_FIELDS = (
+    "platform", "platform_other", "name", "purposes", "target_audience", "justification",
+    "graphic_profile", "special_profile_reference", "description",
+)  # fmt: skip
+
+
+def _comms_members():
+    return User.objects.filter(groups__name=settings.COMMS_GROUP_NAME, is_active=True)
+
+
+def _locked(account: SocialAccount, expected: str, step_label: str) -> SocialAccount:
+    """The account, locked for this transaction, refused unless it is still in `expected`."""
+    locked = SocialAccount.objects.select_for_update().get(pk=account.pk)
+    if locked.status != expected:
+        taken = locked.decisions.exclude(step=DecisionStep.REQUEST).order_by("-decided_at").first()
+        if taken:
+            raise DomainError(
+                _("%(step)s is not possible: the account is already “%(status)s” (%(who)s, %(when)s).")
+                % {
+                    "step": step_label,
+                    "status": locked.get_status_display(),
+                    "who": taken.actor,
+                    "when": timezone.localtime(taken.decided_at).strftime("%Y-%m-%d %H:%M"),
+                }
+            )
+        raise DomainError(
+            _("%(step)s is not possible while the account is “%(status)s”.")
+            % {"step": step_label, "status": locked.get_status_display()}
+        )
+    return locked
+
+
+def _decide(account, step, outcome, actor, role, comment="") -> AccountDecision:
+    try:
+        with transaction.atomic():
+            return AccountDecision.objects.create(
+                account=account, step=step, outcome=outcome, actor=actor, role=role, comment=comment.strip()
+            )
+    except IntegrityError as error:  # the constraint: this step was taken in the meantime
+        raise DomainError(_("Someone else took this step at the same moment. Reload the page.")) from error
+
+
+def request_account(actor, data: dict, proposed_editors=()) -> SocialAccount:
+    """R11: any employee asks for a new account for their own unit."""
+    if not actor.has_perm("account.request"):
+        raise PermissionDenied
+    if actor.unit_id is None:
+        raise DomainError(
+            _("You belong to no unit in the portal. Ask the communications department to add you to one.")
+        )
+    with transaction.atomic():
+        account = SocialAccount(
+            unit=actor.unit, status=AccountStatus.REQUESTED, requested_by=actor,
+            **{field: data[field] for field in REQUEST_FIELDS if field in data},
+        )  # fmt: skip
+        account.full_clean()
+        account.save()
+        account.proposed_editors.set(proposed_editors)
+        _decide(account, DecisionStep.REQUEST, DecisionOutcome.DONE, actor, _("Employee"))
+        notify(
+            account.unit.responsible_managers(),
+            "account_requested",
+            {"account": account, "requested_by": actor, "url": account.get_absolute_url()},
+        )
+    return account
+
+
+def manager_decide(actor, account, approve: bool, comment: str = "") -> AccountDecision:
+    """R11, first step: a manager of the account's unit approves or rejects the request."""
+    if not actor.has_perm("account.decide_as_manager", account):
+        raise PermissionDenied
+    if not approve and not comment.strip():
+        raise DomainError(_("Say why the request is rejected: the requester reads it."))
+    with transaction.atomic():
+        account = _locked(account, AccountStatus.REQUESTED, _("The manager's decision"))
+        decision = _decide(
+            account, DecisionStep.MANAGER, DecisionOutcome.APPROVED if approve else DecisionOutcome.REJECTED,
+            actor, _("Manager"), comment,
+        )  # fmt: skip
+        account.status = AccountStatus.MANAGER_APPROVED if approve else AccountStatus.REJECTED
+        account.save(update_fields=["status"])
+        context = {"account": account, "decision": decision, "url": account.get_absolute_url()}
+        if approve:
+            notify(_comms_members(), "account_manager_approved", context)
+        notify([account.requested_by] if account.requested_by else [], "account_decided", context)
+    return decision
+
+
+def comms_decide(actor, account, approve: bool, comment: str = "") -> AccountDecision:
+    """R11, second step: the communications department approves or rejects."""
+    if not actor.has_perm("account.decide_as_comms", account):
+        raise PermissionDenied
+    if not approve and not comment.strip():
+        raise DomainError(_("Say why the request is rejected: the requester reads it."))
+    with transaction.atomic():
+        account = _locked(account, AccountStatus.MANAGER_APPROVED, _("The communications department's decision"))
+        decision = _decide(
+            account, DecisionStep.COMMS, DecisionOutcome.APPROVED if approve else DecisionOutcome.REJECTED,
+            actor, _("Communications department"), comment,
+        )  # fmt: skip
+        account.status = AccountStatus.APPROVED if approve else AccountStatus.REJECTED
+        account.save(update_fields=["status"])
+        notify(
+            [account.requested_by] if account.requested_by else [],
+            "account_decided",
+            {"account": account, "decision": decision, "url": account.get_absolute_url()},
+        )
+    return decision
+
+
+def has_startup_training(user, account) -> bool:
+    return Training.objects.filter(trainee=user, account=account, kind=TrainingKind.STARTUP).exists()
+
+
+def activate_account(
+    actor, account, *, handle: str, url: str, login_holders, first_editor, record_training_on=None, comment: str = ""
+) -> AccountDecision:
+    """R13: comms has created the account on the platform and holds its login or admin rights;
+    R14: its first editor holds a mandate and has had the start-up training, or comms records that
+    training now (`record_training_on`, a date)."""
+    if not actor.has_perm("account.activate", account):
+        raise PermissionDenied
+    today = timezone.localdate()
+    with transaction.atomic():
+        account = _locked(account, AccountStatus.APPROVED, _("Activation"))
+        login_holders = list(login_holders)
+        if not login_holders:
+            raise DomainError(_("Name who in the communications department holds the login or admin rights (R13)."))
+        if not Mandate.objects.active_on(today).filter(account=account, user=first_editor).exists():
+            raise DomainError(
+                _("%(editor)s has no mandate for this account today. A manager grants it first (R10).")
+                % {"editor": first_editor}
+            )
+        if record_training_on:
+            if record_training_on > today:
+                raise DomainError(_("A training cannot be recorded for a day that has not come yet."))
+            Training.objects.create(
+                trainee=first_editor, trainer=actor, kind=TrainingKind.STARTUP, account=account,
+                date=record_training_on, recorded_by=actor,
+            )  # fmt: skip
+        elif not has_startup_training(first_editor, account):
+            raise DomainError(
+                _(
+                    "%(editor)s has not had the start-up training for this account (R14). "
+                    "Record it now, or train them first."
+                )
+                % {"editor": first_editor}
+            )
+        account.handle = handle.strip()
+        account.url = url.strip()
+        account.status = AccountStatus.ACTIVE
+        account.activated_on = today
+        account.full_clean(exclude=["purposes"])
+        account.save()
+        account.login_holders.set(login_holders)
+        decision = _decide(
+            account, DecisionStep.ACTIVATION, DecisionOutcome.DONE, actor, _("Communications department"), comment
+        )
+        editors = User.objects.filter(pk__in=Mandate.objects.active_on(today).filter(account=account).values("user"))
+        recipients = {*editors, *([account.requested_by] if account.requested_by else [])}
+        notify(recipients, "account_activated", {"account": account, "url": account.get_absolute_url()})
+    return decision
+
+
+def close_account(actor, account, reason: str, note: str = "") -> AccountDecision:
+    """R15: comms closes an account on the unit's request or when it has been inactive for more
+    than six months. It leaves the public list (R16); its records stay (R3). Its mandates end."""
+    if not actor.has_perm("account.close", account):
+        raise PermissionDenied
+    if reason not in ClosingReason.values:
+        raise DomainError(_("Choose why the account is closed."))
+    if reason == ClosingReason.OTHER and not note.strip():
+        raise DomainError(_("Describe the reason when it is “Other”."))
+    now = timezone.now()
+    with transaction.atomic():
+        account = _locked(account, AccountStatus.ACTIVE, _("Closing"))
+        account.status = AccountStatus.CLOSED
+        account.closed_on = timezone.localdate()
+        account.closing_reason = reason
+        account.closing_note = note.strip()
+        account.save(update_fields=["status", "closed_on", "closing_reason", "closing_note"])
+        decision = _decide(
+            account, DecisionStep.CLOSING, DecisionOutcome.DONE, actor, _("Communications department"),
+            f"{account.get_closing_reason_display()}. {note}".strip(),
+        )  # fmt: skip
+        active = Mandate.objects.active_on(timezone.localdate()).filter(account=account)
+        editors = list(User.objects.filter(pk__in=active.values("user")))
+        active.update(revoked_at=now, revoked_by=actor, revoke_reason=_("The account was closed."))
+        notify(
+            {*editors, *account.unit.responsible_managers()},
+            "account_closed",
+            {"account": account, "decision": decision, "url": account.get_absolute_url()},
+        )
+    return decision
+
+
+def pending_for(user):
+    """Requests waiting for this user's decision: managers see their units' requests, comms
+    those approved by a manager and those approved but not yet activated."""
+    waiting = SocialAccount.objects.none()
+    if user.has_perm("account.decide_as_comms"):
+        waiting = SocialAccount.objects.filter(status__in=[AccountStatus.MANAGER_APPROVED, AccountStatus.APPROVED])
+    if managed_paths(user):
+        units = user.managed_units.all()
+        waiting = waiting | SocialAccount.objects.for_units(units).filter(status=AccountStatus.REQUESTED)
+    return waiting.select_related("unit", "requested_by").order_by("created_at")

@@ -1,0 +1,113 @@
+"""Mandates (uppdrag, R10): an employee works with the municipality's social media only with a
+mandate from their manager. A manager of the account's unit (or of a unit above it) or the
+communications department grants it, for one account, from a day and optionally until one, and
+may revoke it at any time with a reason; the editor's rights end at once (rules.edits_account asks
+Mandate.objects.active_on(today)).
+
+Permission is refused with PermissionDenied (the view answers 403), a refused state with
+DomainError (the view shows its message).
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from ..models import AccountStatus, Mandate, SocialAccount
+from ..notifications import notify
+from . import DomainError
+
+# A closed account's mandates ended with it (R15); a rejected request never became an account.
+NO_MANDATES_FOR = (AccountStatus.CLOSED, AccountStatus.REJECTED)
+
+
+def overlapping(mandates, valid_from, valid_until):
+    """Mandates not revoked that are in force on at least one day of [valid_from, valid_until]
+    (an open end runs for ever)."""
+    mandates = mandates.filter(revoked_at__isnull=True).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=valid_from)
+    )
+    return mandates if valid_until is None else mandates.filter(valid_from__lte=valid_until)
+
+
+def revocable(mandate, today) -> bool:
+    """Not revoked and not ended: in force today, or starting later."""
+    return mandate.revoked_at is None and (mandate.valid_until is None or mandate.valid_until >= today)
+
+
+def describe_period(mandate) -> str:
+    """The mandate's period in words: from 2026-03-02 until 2026-06-30, or until further notice."""
+    start = formats.date_format(mandate.valid_from, "SHORT_DATE_FORMAT")
+    if mandate.valid_until is None:
+        return _("from %(start)s until further notice") % {"start": start}
+    end = formats.date_format(mandate.valid_until, "SHORT_DATE_FORMAT")
+    return _("from %(start)s until %(end)s") % {"start": start, "end": end}
+
+
+def grant_mandate(actor, account, user, valid_from, valid_until=None) -> Mandate:
+    """R10: make `user` editor of `account` from `valid_from`, until `valid_until` or further notice."""
+    if not actor.has_perm("mandate.grant", account):
+        raise PermissionDenied
+    if user.pk == actor.pk:
+        # R10: the mandate comes from one's manager (the database refuses it too).
+        raise DomainError(_("Nobody can grant a mandate to themselves. Your own manager grants yours (R10)."))
+    if not user.is_active:
+        raise DomainError(_("%(user)s can no longer sign in to the portal: choose someone else.") % {"user": user})
+    if valid_until is not None and valid_until < valid_from:
+        raise DomainError(_("A mandate cannot end before it starts."))
+    with transaction.atomic():
+        # Locking the account makes two grants for it (and its closing) wait for each other, so
+        # two overlapping mandates cannot both pass the check below.
+        account = SocialAccount.objects.select_for_update().get(pk=account.pk)
+        if account.status in NO_MANDATES_FOR:
+            raise DomainError(
+                _("No mandate can be granted for an account that is “%(status)s”.")
+                % {"status": account.get_status_display()}
+            )
+        existing = overlapping(Mandate.objects.filter(account=account, user=user), valid_from, valid_until).first()
+        if existing is not None:
+            raise DomainError(
+                _(
+                    "%(user)s already holds a mandate for this account %(period)s. "
+                    "Revoke it first, or choose a period that does not overlap it."
+                )
+                % {"user": user, "period": describe_period(existing)}
+            )
+        mandate = Mandate.objects.create(
+            user=user, account=account, valid_from=valid_from, valid_until=valid_until, granted_by=actor
+        )
+        notify([user], "mandate_granted", {"mandate": mandate, "url": reverse("accounts:person", args=[user.pk])})
+    return mandate
+
+
+def revoke_mandate(actor, mandate, reason) -> Mandate:
+    """R10: end a mandate now, with the reason; the editor loses the account's rights at once."""
+    if not actor.has_perm("mandate.revoke", mandate):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason for revoking the mandate."))
+    with transaction.atomic():
+        mandate = Mandate.objects.select_for_update().get(pk=mandate.pk)
+        if mandate.revoked_at is not None:
+            raise DomainError(
+                _("The mandate was already revoked by %(who)s on %(when)s.")
+                % {
+                    "who": mandate.revoked_by or _("someone"),
+                    "when": formats.date_format(timezone.localtime(mandate.revoked_at), "SHORT_DATE_FORMAT"),
+                }
+            )
+        if not revocable(mandate, timezone.localdate()):
+            raise DomainError(_("The mandate has already ended: there is nothing to revoke."))
+        mandate.revoked_at = timezone.now()
+        mandate.revoked_by = actor
+        mandate.revoke_reason = reason
+        mandate.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+        notify(
+            [mandate.user],
+            "mandate_revoked",
+            {"mandate": mandate, "url": reverse("accounts:person", args=[mandate.user_id])},
+        )
+    return mandate
