@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from . import admin_audit  # noqa: F401  (the audit trail, read-only)
+from .admin_audit import ReadOnlyAdminMixin  # also makes the audit trail read-only in the admin
 from .forms import AccountRegistryForm
 from .models import AccountDecision, Mandate, Notification, OrgUnit, SocialAccount, Training, User
 
@@ -88,18 +88,9 @@ class MandateAdmin(NoDeleteAdmin):
     autocomplete_fields = ["user", "account", "granted_by"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Decisions and trainings are made on the portal's pages, through their services (with their
     checks and notices); the admin only shows them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AccountDecision)

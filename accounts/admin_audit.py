@@ -6,11 +6,10 @@ from auditlog.admin import LogEntryAdmin
 from auditlog.models import LogEntry
 from django.contrib import admin
 
-admin.site.unregister(LogEntry)
 
+class ReadOnlyAdminMixin:
+    """An admin that shows and never adds, changes or deletes."""
 
-@admin.register(LogEntry)
-class ReadOnlyLogEntryAdmin(LogEntryAdmin):
     def has_add_permission(self, request):
         return False
 
@@ -19,3 +18,11 @@ class ReadOnlyLogEntryAdmin(LogEntryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+admin.site.unregister(LogEntry)
+
+
+@admin.register(LogEntry)
+class ReadOnlyLogEntryAdmin(ReadOnlyAdminMixin, LogEntryAdmin):
+    pass

@@ -99,47 +99,43 @@ def request_account(actor, data: dict, proposed_editors=()) -> SocialAccount:
     return account
 
 
-def manager_decide(actor, account, approve: bool, comment: str = "") -> AccountDecision:
-    """R11, first step: a manager of the account's unit approves or rejects the request."""
-    if not actor.has_perm("account.decide_as_manager", account):
+def _decide_request(actor, account, approve, comment, *, perm, expected, step, label, role, approved_status):
+    """One of R11's two approvals: the account locked, the step recorded once, the status moved on,
+    and the requester told."""
+    if not actor.has_perm(perm, account):
         raise PermissionDenied
     if not approve and not comment.strip():
         raise DomainError(_("Say why the request is rejected: the requester reads it."))
     with transaction.atomic():
-        account = _locked(account, AccountStatus.REQUESTED, _("The manager's decision"))
-        decision = _decide(
-            account, DecisionStep.MANAGER, DecisionOutcome.APPROVED if approve else DecisionOutcome.REJECTED,
-            actor, _("Manager"), comment,
-        )  # fmt: skip
-        account.status = AccountStatus.MANAGER_APPROVED if approve else AccountStatus.REJECTED
+        account = _locked(account, expected, label)
+        outcome = DecisionOutcome.APPROVED if approve else DecisionOutcome.REJECTED
+        decision = _decide(account, step, outcome, actor, role, comment)
+        account.status = approved_status if approve else AccountStatus.REJECTED
         account.save(update_fields=["status"])
         context = {"account": account, "decision": decision, "url": account.get_absolute_url()}
-        if approve:
+        if approve and step == DecisionStep.MANAGER:
             notify(_comms_members(), "account_manager_approved", context)
         notify([account.requested_by] if account.requested_by else [], "account_decided", context)
     return decision
 
 
+def manager_decide(actor, account, approve: bool, comment: str = "") -> AccountDecision:
+    """R11, first step: a manager of the account's unit approves or rejects the request; an
+    approval goes on to the communications department."""
+    return _decide_request(
+        actor, account, approve, comment, perm="account.decide_as_manager", expected=AccountStatus.REQUESTED,
+        step=DecisionStep.MANAGER, label=_("The manager's decision"), role=_("Manager"),
+        approved_status=AccountStatus.MANAGER_APPROVED,
+    )  # fmt: skip
+
+
 def comms_decide(actor, account, approve: bool, comment: str = "") -> AccountDecision:
     """R11, second step: the communications department approves or rejects."""
-    if not actor.has_perm("account.decide_as_comms", account):
-        raise PermissionDenied
-    if not approve and not comment.strip():
-        raise DomainError(_("Say why the request is rejected: the requester reads it."))
-    with transaction.atomic():
-        account = _locked(account, AccountStatus.MANAGER_APPROVED, _("The communications department's decision"))
-        decision = _decide(
-            account, DecisionStep.COMMS, DecisionOutcome.APPROVED if approve else DecisionOutcome.REJECTED,
-            actor, _("Communications department"), comment,
-        )  # fmt: skip
-        account.status = AccountStatus.APPROVED if approve else AccountStatus.REJECTED
-        account.save(update_fields=["status"])
-        notify(
-            [account.requested_by] if account.requested_by else [],
-            "account_decided",
-            {"account": account, "decision": decision, "url": account.get_absolute_url()},
-        )
-    return decision
+    return _decide_request(
+        actor, account, approve, comment, perm="account.decide_as_comms", expected=AccountStatus.MANAGER_APPROVED,
+        step=DecisionStep.COMMS, label=_("The communications department's decision"),
+        role=_("Communications department"), approved_status=AccountStatus.APPROVED,
+    )  # fmt: skip
 
 
 def has_startup_training(user, account) -> bool:
