@@ -20,7 +20,7 @@ def register_audit_trail():
     actor, before and after (django-auditlog): from the portal's pages, the admin or the worker."""
     from auditlog.registry import auditlog
 
-    from .models import AccountDecision, Mandate, OrgUnit, SocialAccount, Training
+    from .models import AccountDecision, Mandate, OrgUnit, ReviewFlag, SocialAccount, Training, WeeklyActivity
 
     derived = ["normalized_url", "normalized_handle", "search_text", "updated_at"]
     auditlog.register(SocialAccount, exclude_fields=derived, m2m_fields={"login_holders", "proposed_editors"})
@@ -28,3 +28,5 @@ def register_audit_trail():
     auditlog.register(Training)
     auditlog.register(AccountDecision)
     auditlog.register(OrgUnit, exclude_fields=["path"], m2m_fields={"managers"})
+    auditlog.register(WeeklyActivity)
+    auditlog.register(ReviewFlag)

@@ -1,5 +1,7 @@
 """The account registry: org units, staff users, official social media accounts, mandates."""
 
+import datetime
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
@@ -585,3 +587,120 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {self.recipient}"
+
+
+def week_start(day):
+    """The Monday of the ISO week that `day` falls in: a week is stored as its Monday."""
+    return day - datetime.timedelta(days=day.weekday())
+
+
+class WeeklyActivity(models.Model):
+    """R19: what an account published in one ISO week, logged by its editor (or imported by comms).
+    One row per account and week; a second entry for the same week edits the first."""
+
+    MAX_POSTS = 500  # more than this in a week is a typing error, not a busy week
+
+    account = models.ForeignKey(
+        SocialAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="weekly_activity"
+    )
+    week = models.DateField(_("week"), help_text=_("The Monday of the ISO week."))
+    posts = models.PositiveIntegerField(_("posts published"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("logged by"), on_delete=models.PROTECT, related_name="+"
+    )
+    logged_at = models.DateTimeField(_("logged"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("weekly activity")
+        verbose_name_plural = _("weekly activity")
+        ordering = ["-week"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "week"], name="activity_one_per_account_and_week"),
+            models.CheckConstraint(name="activity_posts_plausible", condition=Q(posts__lte=500)),
+        ]
+
+    def __str__(self):
+        year, number, _weekday = self.week.isocalendar()
+        return f"{self.account.name} {year}-W{number:02d}: {self.posts}"
+
+    @property
+    def iso_week(self) -> str:
+        year, number, _weekday = self.week.isocalendar()
+        return f"{year}-W{number:02d}"
+
+
+class FlagKind(models.TextChoices):
+    """What a scheduled check can find (DESIGN.md, "Scheduled checks")."""
+
+    INACTIVE_6_MONTHS = "inactive_6_months", _("Inactive for more than six months")
+    POSTING_SHORTFALL = "posting_shortfall", _("Fewer than one post a week")
+    NO_ACTIVE_EDITOR = "no_active_editor", _("No editor with a mandate")
+    MANDATE_EXPIRING = "mandate_expiring", _("Mandate ending soon")
+
+
+class FlagStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    RESOLVED = "resolved", _("Resolved")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+# A flag is "open" until it is resolved or dismissed: acknowledging it only says comms has seen it.
+OPEN_FLAG_STATUSES = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
+
+
+class ReviewFlag(models.Model):
+    """A finding of a scheduled check for comms to review. At most one open flag per account and
+    kind (a database constraint); the check that raised it resolves it when the condition is gone."""
+
+    account = models.ForeignKey(
+        SocialAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="flags"
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=FlagKind.choices)
+    status = models.CharField(_("status"), max_length=20, choices=FlagStatus.choices, default=FlagStatus.OPEN)
+    evidence = models.JSONField(_("evidence"), default=dict, blank=True)
+    raised_at = models.DateTimeField(_("raised"), default=timezone.now, db_index=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("review flag")
+        verbose_name_plural = _("review flags")
+        ordering = ["-raised_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "kind"],
+                condition=Q(status__in=["open", "acknowledged"]),
+                name="flag_one_open_per_account_and_kind",
+            ),
+            models.CheckConstraint(name="flag_dismissed_with_reason", condition=~Q(status="dismissed") | ~Q(reason="")),
+        ]
+
+    def __str__(self):
+        return f"{self.account.name}: {self.get_kind_display()} ({self.get_status_display()})"
+
+
+class CheckRun(models.Model):
+    """When a scheduled check ran, how long it took and what it found."""
+
+    check_name = models.CharField(_("check"), max_length=40, db_index=True)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    found = models.PositiveIntegerField(_("accounts found"), default=0)
+    raised = models.PositiveIntegerField(_("flags raised"), default=0)
+    resolved = models.PositiveIntegerField(_("flags resolved"), default=0)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+
+    class Meta:
+        verbose_name = _("check run")
+        verbose_name_plural = _("check runs")
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"{self.check_name} {self.started_at:%Y-%m-%d %H:%M}"

@@ -122,3 +122,8 @@ def manages_mandate(user, mandate):
 rules.add_perm("mandate.revoke", manages_mandate | is_comms)  # obj: the mandate
 rules.add_perm("training.record", is_comms)
 rules.add_perm("person.view", is_staff_member)
+
+# Issue 4: weekly activity (R19) and the review queue of the scheduled checks (R6, R15, R19).
+rules.add_perm("activity.log", edits_account)  # obj: the account; R10: only with a mandate in force today
+rules.add_perm("activity.import", is_comms)
+rules.add_perm("flag.review", is_comms)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import audit, lifecycle, mandates, people, registry
+from .views import activity, audit, lifecycle, mandates, people, registry, review
 
 app_name = "accounts"
 urlpatterns = [
@@ -22,4 +22,11 @@ urlpatterns = [
     # People and their trainings (R14).
     path("personer/<int:pk>/", people.person_detail, name="person"),
     path("utbildningar/ny/", people.training_create, name="training_create"),
+    # Weekly activity (R19).
+    path("konton/<int:pk>/aktivitet/", activity.activity_log, name="activity_log"),
+    path("aktivitet/import/", activity.activity_import, name="activity_import"),
+    path("aktivitet/import/<int:pk>/", activity.activity_import_status, name="activity_import_status"),
+    # The review queue of the scheduled checks (R6, R15, R19).
+    path("granskning/", review.review_queue, name="review_queue"),
+    path("granskning/<int:pk>/<str:action>/", review.flag_action, name="flag_action"),
 ]
