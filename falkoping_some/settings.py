@@ -211,6 +211,9 @@ WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 # The audit trail (django-auditlog): every change of a registered model, with its actor, as JSON.
 AUDITLOG_STORE_JSON_CHANGES = True
 
+# R19: the scheduled check averages posts per week over this many full ISO weeks.
+POSTING_WINDOW_WEEKS = env.int("POSTING_WINDOW_WEEKS", default=4)
+
 # The public list /socialamedier is cached and invalidated whenever an account or unit changes;
 # the timeout is only a backstop.
 PUBLIC_LIST_CACHE_SECONDS = env.int("PUBLIC_LIST_CACHE_SECONDS", default=3600)

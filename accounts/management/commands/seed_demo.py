@@ -22,6 +22,8 @@ from accounts.models import (
     OrgUnit,
     SocialAccount,
     User,
+    WeeklyActivity,
+    week_start,
 )
 
 DEMO_PASSWORD = "falkoping-demo"  # noqa: S105 (a published demo login, never in production)
@@ -276,6 +278,7 @@ class Command(BaseCommand):
             users = self._users(units)
             accounts = self._accounts(units, users)
             self._mandates(users, accounts)
+            self._activity(users, accounts)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(units)} org units, {len(users)} users, {len(accounts)} accounts. "
@@ -355,6 +358,30 @@ class Command(BaseCommand):
             self._decisions(account, users)
             accounts[(name, platform)] = account
         return accounts
+
+    def _activity(self, users, accounts):
+        """Weekly posts (R19) for the last 30 weeks: most accounts post weekly, the urban planning
+        account fell silent seven months ago (R6), and Fritid posts every other week."""
+        this_week = week_start(timezone.localdate())
+        silent = accounts[("Samhällsbyggnad Falköping", "facebook")]
+        every_other = accounts[("Fritid Falköping", "instagram")]
+        rows = []
+        for (name, _platform), account in accounts.items():
+            if account.status != AccountStatus.ACTIVE:
+                continue
+            editor = account.mandates.first()
+            logged_by = editor.user if editor else users["kommunikator"]
+            if account == silent:
+                # Its last posts, 31 weeks (about seven months) ago; nothing logged since.
+                week = this_week - datetime.timedelta(weeks=31)
+                rows.append(WeeklyActivity(account=account, week=week, posts=2, logged_by=logged_by))
+                continue
+            for weeks_ago in range(1, 31):
+                week = this_week - datetime.timedelta(weeks=weeks_ago)
+                # Every other week for Fritid; a believable 1–4 a week for the others.
+                posts = weeks_ago % 2 if account == every_other else 1 + (len(name) + weeks_ago) % 4
+                rows.append(WeeklyActivity(account=account, week=week, posts=posts, logged_by=logged_by))
+        WeeklyActivity.objects.bulk_create(rows, ignore_conflicts=True)  # idempotent: one row per week
 
     def _decisions(self, account, users):
         """The timeline that brought a requested account where it is (R11, R13, R15)."""
