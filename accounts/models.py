@@ -704,3 +704,46 @@ class CheckRun(models.Model):
 
     def __str__(self):
         return f"{self.check_name} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+# Activity import (issue 4)
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to start")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ActivityImport(models.Model):
+    """A CSV file of weekly activity (R19 history) that comms uploaded and that was too large to
+    import while the browser waited: the worker imports it and the status page reads its progress.
+    All or nothing: when any row is wrong, `errors` lists every one and nothing is written."""
+
+    file_name = models.CharField(_("file name"), max_length=255)
+    content = models.TextField(_("content"), help_text=_("The uploaded file, decoded as text."))
+    dry_run = models.BooleanField(_("check only"), default=False)
+    status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows checked"), default=0)
+    created_rows = models.PositiveIntegerField(_("weeks added"), default=0)
+    updated_rows = models.PositiveIntegerField(_("weeks updated"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("activity import")
+        verbose_name_plural = _("activity imports")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)

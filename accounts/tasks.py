@@ -30,3 +30,30 @@ def send_pending_notifications():
 @shared_task
 def notify_expiring_mandates():
     return notifications.notify_expiring_mandates(timezone.localdate())
+
+
+# Scheduled checks (issue 4) ---------------------------------------------------------------------
+# Schedules in migration 0007_check_schedules; the rules in accounts/checks.py.
+
+
+@shared_task
+def run_scheduled_checks(only=None):
+    from . import checks
+
+    runs = checks.run_checks(only=only)
+    return [
+        {"check": run.check_name, "found": run.found, "raised": run.raised, "resolved": run.resolved} for run in runs
+    ]
+
+
+@shared_task
+def send_flag_digest_task():
+    from . import checks
+
+    run = checks.send_flag_digest()
+    return run.raised if run else 0
+
+
+# The CSV import of weekly activity runs in the worker when the file is large (issue 4); its task
+# lives beside the import code and is imported here so that the worker's autodiscovery finds it.
+from .activity_import import run_activity_import  # noqa: E402, F401

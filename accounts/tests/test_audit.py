@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.models import AccountDecision, Mandate, SocialAccount, Training
+from accounts.models import AccountDecision, Mandate, ReviewFlag, SocialAccount, Training, WeeklyActivity
 from accounts.tests.factories import MandateFactory, UserFactory
 from accounts.tests.test_views_staff import edit_data
 from conftest import give_mfa
@@ -202,4 +202,4 @@ def test_the_trail_covers_every_kind_of_record_the_account_has():
         for rel in SocialAccount._meta.related_objects
         if rel.one_to_many and auditlog.contains(rel.related_model)
     }
-    assert related == {Mandate, Training, AccountDecision}
+    assert related == {Mandate, Training, AccountDecision, WeeklyActivity, ReviewFlag}

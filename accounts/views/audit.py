@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from ..access import comms_required, get_object_for_user
-from ..models import AccountDecision, Mandate, Purpose, SocialAccount, Training
+from ..models import AccountDecision, Mandate, Purpose, ReviewFlag, SocialAccount, Training, WeeklyActivity
 
 PAGE_SIZE = 50
 EMPTY = "–"
@@ -72,6 +72,8 @@ def account_log_entries(account: SocialAccount):
         Mandate: account.mandates.values_list("pk", flat=True),
         Training: account.trainings.values_list("pk", flat=True),
         AccountDecision: account.decisions.values_list("pk", flat=True),
+        WeeklyActivity: account.weekly_activity.values_list("pk", flat=True),
+        ReviewFlag: account.flags.values_list("pk", flat=True),
     }
     condition = Q(pk__in=[])
     for model, pks in records.items():

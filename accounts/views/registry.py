@@ -14,6 +14,8 @@ from .. import rules
 from ..access import comms_required, get_object_for_user
 from ..forms import AccountFilterForm, AccountRegistryForm, DecisionForm
 from ..models import AccountDecision, AccountStatus, Mandate, OrgUnit, SocialAccount, Training
+from ..services.activity import dashboard_rows
+from ..services.flags import flag_counts
 from ..services.lifecycle import pending_for
 
 PAGE_SIZE = 50
@@ -24,7 +26,11 @@ def dashboard(request):
     """The signed-in start page: a section for each role the user holds."""
     user = request.user
     today = timezone.localdate()
-    context = {"is_comms": user.has_perm("portal.comms"), "pending": pending_for(user)}
+    context = {
+        "is_comms": user.has_perm("portal.comms"),
+        "pending": pending_for(user),
+        "activity_rows": dashboard_rows(user, today),
+    }
     context["my_mandates"] = (
         Mandate.objects.active_on(today)
         .filter(user=user)
@@ -39,6 +45,7 @@ def dashboard(request):
             SocialAccount.objects.for_units(units).select_related("unit").order_by("name", "platform")
         )
     if context["is_comms"]:
+        context["flag_counts"] = flag_counts()
         counts = dict(SocialAccount.objects.values_list("status").annotate(n=Count("pk")))
         context["status_counts"] = [(value, label, counts.get(value, 0)) for value, label in AccountStatus.choices]
     if user.unit_id and not paths:
@@ -100,6 +107,7 @@ def account_page(request, account_pk, *, status=200, **forms):
         "can_grant": user.has_perm("mandate.grant", account)
         and account.status not in (AccountStatus.CLOSED, AccountStatus.REJECTED),
         "can_audit": user.has_perm("account.audit", account),
+        "can_log_activity": account.status == AccountStatus.ACTIVE and user.has_perm("activity.log", account),
     }
     if account.status == AccountStatus.REQUESTED and user.has_perm("account.decide_as_manager", account):
         context["manager_form"] = forms.get("manager_form") or DecisionForm()

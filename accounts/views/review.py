@@ -1,8 +1,105 @@
-"""Being written (issue 4)."""
+"""The review queue (granskning, R6, R15, R19): comms reads the flags of the scheduled checks and
+acts on each with a small form. The services decide; these views read the input, call them and
+show their answer."""
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ..access import comms_required
+from ..forms_review import FlagDismissForm, FlagFilterForm, FlagNoteForm
+from ..models import AccountStatus, FlagKind, FlagStatus, ReviewFlag
+from ..services import DomainError
+from ..services.flags import (
+    acknowledge_flag,
+    close_account_for_inactivity,
+    describe_evidence,
+    dismiss_flag,
+    queue,
+    resolve_flag,
+)
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404
-review_queue = flag_action = _todo
+@comms_required
+def review_queue(request):
+    if not request.user.has_perm("flag.review"):
+        raise PermissionDenied
+    form = FlagFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = queue(filters, request.GET.get("sida"))
+    for flag in page:
+        flag.shown_evidence = describe_evidence(flag)
+        flag.can_acknowledge = flag.status == FlagStatus.OPEN
+        flag.can_close_account = flag.kind == FlagKind.INACTIVE_6_MONTHS and flag.account.status == AccountStatus.ACTIVE
+    query = request.GET.copy()
+    query.pop("sida", None)
+    return render(
+        request,
+        "accounts/review_queue.html",
+        {"form": form, "page": page, "query": query.urlencode(), "filtered": bool(filters and any(filters.values()))},
+    )
+
+
+def _back(request) -> str:
+    """The queue as the user left it (its filters and page), if the address is one of ours."""
+    url = request.POST.get("next")
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=False):
+        return url
+    return reverse("accounts:review_queue")
+
+
+def _acknowledge(request, flag):
+    acknowledge_flag(request.user, flag)
+    return _("The flag for %(account)s is acknowledged. It stays in the queue until it is resolved or dismissed.")
+
+
+def _resolve(request, flag):
+    form = FlagNoteForm(request.POST)
+    resolve_flag(request.user, flag, form.cleaned_data["note"] if form.is_valid() else "")
+    return _("The flag for %(account)s is resolved.")
+
+
+def _dismiss(request, flag):
+    form = FlagDismissForm(request.POST)
+    if not form.is_valid():
+        raise DomainError(" ".join(form.errors["reason"]))
+    dismiss_flag(request.user, flag, form.cleaned_data["reason"])
+    return _("The flag for %(account)s is dismissed.")
+
+
+def _close_account(request, flag):
+    form = FlagNoteForm(request.POST)
+    close_account_for_inactivity(request.user, flag, form.cleaned_data["note"] if form.is_valid() else "")
+    return _("%(account)s is closed and no longer on the public list (R15). Its flag is resolved.")
+
+
+# The action in the address (Swedish, as the rest of the portal's addresses) and what it does.
+ACTIONS = {
+    "kvittera": _acknowledge,
+    "los": _resolve,
+    "avfarda": _dismiss,
+    "avsluta": _close_account,
+}
+
+
+@require_POST
+@comms_required
+def flag_action(request, pk, action):
+    if not request.user.has_perm("flag.review"):
+        raise PermissionDenied
+    act = ACTIONS.get(action)
+    if act is None:
+        raise Http404
+    flag = get_object_or_404(ReviewFlag.objects.select_related("account"), pk=pk)
+    try:
+        message = act(request, flag)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, message % {"account": flag.account.name})
+    return redirect(_back(request))

@@ -279,6 +279,12 @@ class Command(BaseCommand):
             accounts = self._accounts(units, users)
             self._mandates(users, accounts)
             self._activity(users, accounts)
+        # The checks run on beat every morning; run them once now so the review queue has the
+        # demo's findings (the silent account, the one posting every other week) at once.
+        from accounts.checks import run_checks
+
+        for run in run_checks():
+            self.stdout.write(f"Check {run.check_name}: {run.found} found, {run.raised} flags raised.")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(units)} org units, {len(users)} users, {len(accounts)} accounts. "

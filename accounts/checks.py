@@ -1,0 +1,288 @@
+"""The scheduled checks (DESIGN.md, "Scheduled checks"): the routine's rules that a calendar can
+break, asked of every active account at once.
+
+Each check is one set-based query that returns the accounts breaking its rule, with the evidence
+for each. `apply_findings()` then brings the review flags of that kind in line with the finding:
+it raises a flag for an account found without an open one, refreshes the evidence of flags that
+stay open, and resolves the open flags of accounts no longer found (the condition is gone, or the
+account is no longer active). Running a check twice changes nothing; every run is recorded as a
+CheckRun. The daily digest tells the editors and managers of the accounts about new flags.
+"""
+
+import datetime
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from .models import (
+    OPEN_FLAG_STATUSES,
+    CheckRun,
+    FlagKind,
+    FlagStatus,
+    Mandate,
+    ReviewFlag,
+    SocialAccount,
+    WeeklyActivity,
+    week_start,
+)
+from .notifications import MANDATE_EXPIRY_NOTICE, notify
+
+# R6, R15: an account with no post for more than this is closed. Calendar months, so that
+# "six months before 31 August" is 28 (or 29) February, as a person counts.
+INACTIVITY_LIMIT = relativedelta(months=6)  # R6, R15
+# R19: at least one post a week on average, over this many full ISO weeks before the current one.
+SHORTFALL_WINDOW_WEEKS = getattr(settings, "POSTING_WINDOW_WEEKS", 4)
+MIN_POSTS_PER_WEEK = 1  # R19
+
+# Stored as the msgid, translated where it is shown (as services/flags.py does with its reasons).
+RESOLVED_REASON = gettext_noop("The condition is gone.")
+DIGEST = "digest"  # the CheckRun name of the daily digest
+
+
+def iso_week(monday: datetime.date) -> str:
+    year, number, _weekday = monday.isocalendar()
+    return f"{year}-W{number:02d}"
+
+
+# The checks. Each takes the day and returns {account id: evidence} in one query. ---------------
+
+
+def find_inactive(today: datetime.date) -> dict[int, dict]:
+    """R6, R15: active accounts without a post for more than six months.
+
+    Activity is logged per week, not per post: a week with posts counts as a post on its Sunday
+    (the last day it can stand for), so an account is never flagged while a logged week might
+    still hold a post within the limit. The count starts at the later of that Sunday and the
+    activation date: an account that never posted counts from its activation, and posts logged
+    before the account was activated do not make a newly started account look abandoned."""
+    limit = today - INACTIVITY_LIMIT  # "more than six months": the day exactly six months back is not yet
+    last_week = (
+        WeeklyActivity.objects.filter(account=OuterRef("pk"), posts__gt=0)
+        .values("account")
+        .annotate(last=Max("week"))
+        .values("last")
+    )
+    rows = (
+        SocialAccount.objects.active()
+        .annotate(last_week=Subquery(last_week))
+        .filter(activated_on__lt=limit)
+        # Sunday (week + 6 days) before the limit.
+        .filter(Q(last_week__isnull=True) | Q(last_week__lt=limit - datetime.timedelta(days=6)))
+        .values_list("pk", "activated_on", "last_week")
+    )
+    found = {}
+    for pk, activated_on, last_week_monday in rows:
+        last_post = last_week_monday + datetime.timedelta(days=6) if last_week_monday else None
+        since = max(d for d in (last_post, activated_on) if d)
+        found[pk] = {
+            "last_post": last_post.isoformat() if last_post else None,
+            "since": since.isoformat(),
+            "activated_on": activated_on.isoformat(),
+        }
+    return found
+
+
+def find_posting_shortfall(today: datetime.date) -> dict[int, dict]:
+    """R19: active accounts averaging fewer than MIN_POSTS_PER_WEEK posts a week over the last
+    SHORTFALL_WINDOW_WEEKS full ISO weeks. The current week is not over and is not counted; a week
+    without a log counts as zero. The activation week counts as a week of the account; an account
+    with fewer full weeks than the window since it was activated is not judged yet."""
+    weeks = SHORTFALL_WINDOW_WEEKS
+    current = week_start(today)
+    first = current - datetime.timedelta(weeks=weeks)
+    mondays = [first + datetime.timedelta(weeks=n) for n in range(weeks)]
+    in_window = Q(weekly_activity__week__gte=first, weekly_activity__week__lt=current)
+    rows = (
+        SocialAccount.objects.active()
+        # The activation week (its Monday) is no later than the window's first week.
+        .filter(activated_on__lt=first + datetime.timedelta(days=7))
+        .annotate(
+            window_posts=Coalesce(
+                Sum("weekly_activity__posts", filter=in_window), Value(0), output_field=IntegerField()
+            )
+        )
+        # An average under one a week, compared as whole numbers.
+        .filter(window_posts__lt=weeks * MIN_POSTS_PER_WEEK)
+        .values_list("pk", "window_posts")
+    )
+    return {
+        pk: {
+            "weeks": [iso_week(monday) for monday in mondays],
+            "posts": posts,
+            "average": round(posts / weeks, 2),
+            "window": weeks,
+        }
+        for pk, posts in rows
+    }
+
+
+def find_no_active_editor(today: datetime.date) -> dict[int, dict]:
+    """R10: active accounts that nobody may work with, because no mandate is in force."""
+    in_force = Mandate.objects.active_on(today).filter(account=OuterRef("pk"))
+    rows = SocialAccount.objects.active().filter(~Exists(in_force)).values_list("pk", flat=True)
+    return {pk: {} for pk in rows}
+
+
+def find_mandate_expiring(today: datetime.date) -> dict[int, dict]:
+    """R10: active accounts with a mandate in force that ends within MANDATE_EXPIRY_NOTICE. The
+    manager's notice about each mandate is sent by accounts.notifications; this is comms' view."""
+    mandates = (
+        Mandate.objects.active_on(today)
+        .filter(valid_until__lte=today + MANDATE_EXPIRY_NOTICE, account__status="active")
+        .select_related("user")
+        .order_by("account_id", "valid_until", "pk")
+    )
+    found = {}
+    for mandate in mandates:
+        entry = {"editor": str(mandate.user), "valid_until": mandate.valid_until.isoformat()}
+        found.setdefault(mandate.account_id, {"mandates": []})["mandates"].append(entry)
+    return found
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    kind: str
+    find: Callable[[datetime.date], dict[int, dict]]
+
+
+CHECKS = {
+    "inactive": Check("inactive", FlagKind.INACTIVE_6_MONTHS, find_inactive),
+    "shortfall": Check("shortfall", FlagKind.POSTING_SHORTFALL, find_posting_shortfall),
+    "no_editor": Check("no_editor", FlagKind.NO_ACTIVE_EDITOR, find_no_active_editor),
+    "mandate_expiring": Check("mandate_expiring", FlagKind.MANDATE_EXPIRING, find_mandate_expiring),
+}
+
+
+# Bringing the flags in line. -------------------------------------------------------------------
+
+
+def apply_findings(kind: str, found: dict[int, dict], *, dry_run: bool = False) -> tuple[int, int]:
+    """Raise, refresh and resolve the flags of one kind so that exactly the accounts found have an
+    open one. Returns (raised, resolved); in a dry run, what would be, and nothing is written.
+
+    A constant number of queries whatever the number of accounts. Two runs at once cannot open two
+    flags for one account: the database's one-open-flag constraint refuses the second insert, which
+    is skipped (ignore_conflicts), and `raised` counts the rows that this run actually wrote."""
+    now = timezone.now()
+    open_flags = {
+        account_id: (pk, evidence)
+        for pk, account_id, evidence in ReviewFlag.objects.filter(kind=kind, status__in=OPEN_FLAG_STATUSES)
+        .values_list("pk", "account_id", "evidence")
+        .order_by()
+    }
+    to_raise = [account_id for account_id in found if account_id not in open_flags]
+    to_resolve = [pk for account_id, (pk, _evidence) in open_flags.items() if account_id not in found]
+    stale = [
+        ReviewFlag(pk=pk, evidence=found[account_id])
+        for account_id, (pk, evidence) in open_flags.items()
+        if account_id in found and evidence != found[account_id]
+    ]
+    if dry_run:
+        return len(to_raise), len(to_resolve)
+    raised = resolved = 0
+    if to_raise:
+        ReviewFlag.objects.bulk_create(
+            [ReviewFlag(account_id=pk, kind=kind, evidence=found[pk], raised_at=now) for pk in to_raise],
+            ignore_conflicts=True,
+        )
+        raised = ReviewFlag.objects.filter(kind=kind, raised_at=now, account_id__in=to_raise).count()
+    if stale:
+        ReviewFlag.objects.bulk_update(stale, ["evidence"])
+    if to_resolve:
+        resolved = ReviewFlag.objects.filter(pk__in=to_resolve, status__in=OPEN_FLAG_STATUSES).update(
+            status=FlagStatus.RESOLVED, closed_at=now, reason=RESOLVED_REASON
+        )
+    return raised, resolved
+
+
+def run_check(check: Check, today: datetime.date, dry_run: bool = False) -> CheckRun:
+    started_at = timezone.now()
+    clock = time.monotonic()
+    with transaction.atomic():
+        found = check.find(today)
+        raised, resolved = apply_findings(check.kind, found, dry_run=dry_run)
+        return CheckRun.objects.create(
+            check_name=check.name,
+            started_at=started_at,
+            duration_ms=round((time.monotonic() - clock) * 1000),
+            found=len(found),
+            raised=raised,
+            resolved=resolved,
+            dry_run=dry_run,
+        )
+
+
+def run_checks(only=None, dry_run: bool = False, today: datetime.date | None = None) -> list[CheckRun]:
+    """Run the named checks (all of them by default), each in its own transaction."""
+    today = today or timezone.localdate()
+    names = list(only) if only else list(CHECKS)
+    unknown = [name for name in names if name not in CHECKS]
+    if unknown:
+        raise KeyError(f"Unknown check: {', '.join(unknown)}. The checks: {', '.join(CHECKS)}.")
+    return [run_check(CHECKS[name], today, dry_run=dry_run) for name in names]
+
+
+# The daily digest. -----------------------------------------------------------------------------
+
+
+def send_flag_digest(today: datetime.date | None = None) -> CheckRun | None:
+    """Once a day, one email per person listing the new flags of the accounts they answer for:
+    the editors with a mandate in force and the managers responsible for the account's unit.
+
+    "New" is the flags raised since the previous digest (every flag raised in the last 24 hours
+    for the first one) and still open. The previous digest is the last CheckRun named "digest",
+    so a late or missed morning loses nothing; a second call on a day that already had its digest
+    sends nothing (None), so nobody gets two digests a day. The run records in `found` the flags
+    and in `raised` the emails."""
+    now = timezone.now()
+    today = today or timezone.localdate(now)
+    clock = time.monotonic()
+    with transaction.atomic():
+        previous = CheckRun.objects.filter(check_name=DIGEST, dry_run=False).order_by("-started_at").first()
+        if previous and timezone.localdate(previous.started_at) >= today:
+            return None
+        since = previous.started_at if previous else now - datetime.timedelta(hours=24)
+        flags = list(
+            ReviewFlag.objects.filter(raised_at__gt=since, raised_at__lte=now, status__in=OPEN_FLAG_STATUSES)
+            .select_related("account__unit")
+            .order_by("account__name", "kind", "pk")
+        )
+        people = {}  # user pk -> (user, [flags])
+
+        def add(user, flag):
+            entry = people.setdefault(user.pk, (user, []))
+            if flag not in entry[1]:
+                entry[1].append(flag)
+
+        account_ids = {flag.account_id for flag in flags}
+        editors = {}
+        for mandate in Mandate.objects.active_on(today).filter(account_id__in=account_ids).select_related("user"):
+            editors.setdefault(mandate.account_id, []).append(mandate.user)
+        managers = {}  # per unit: the accounts of one unit ask once
+        for flag in flags:
+            flag.account_url = settings.SITE_URL + flag.account.get_absolute_url()
+            unit = flag.account.unit
+            if unit.pk not in managers:
+                managers[unit.pk] = unit.responsible_managers()
+            for user in [*editors.get(flag.account_id, []), *managers[unit.pk]]:
+                add(user, flag)
+        sent = 0
+        for user, user_flags in people.values():
+            sent += len(notify([user], "flag_digest", {"flags": user_flags, "url": reverse("dashboard")}))
+        return CheckRun.objects.create(
+            check_name=DIGEST,
+            started_at=now,
+            duration_ms=round((time.monotonic() - clock) * 1000),
+            found=len(flags),
+            raised=sent,
+        )

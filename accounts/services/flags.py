@@ -1,0 +1,225 @@
+"""The review queue (granskning): flags that the scheduled checks raise for the communications
+department (R6, R15, R19). Comms acknowledges a flag (it has been seen), resolves it, dismisses it
+with a reason, or, for an account inactive for more than six months, closes the account (R15)
+and resolves the flag in one step.
+
+`open → acknowledged → resolved | dismissed` (DESIGN.md). A resolved or dismissed flag is closed
+for good: if the condition comes back, the check raises a new one. Every write goes through
+ReviewFlag.save(), so the audit trail (auditlog) records who changed what.
+
+Permission is refused with PermissionDenied (the view answers 403), a refused state with
+DomainError (the view shows its message).
+"""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Case, Count, IntegerField, Value, When
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from ..models import OPEN_FLAG_STATUSES, ClosingReason, FlagKind, FlagStatus, ReviewFlag
+from . import DomainError
+from .lifecycle import close_account
+
+PAGE_SIZE = 50
+
+# The order of the queue: what the routine asks comms to act on first. An account inactive for
+# six months shall be closed (R6, R15); one without any editor has nobody to post or to answer
+# questions (R10, R20); too few posts (R19) is a matter for the editors first; a mandate that
+# ends soon is a notice to the manager, not yet a breach. Lower is more serious.
+FLAG_SEVERITY = {
+    FlagKind.INACTIVE_6_MONTHS: 0,
+    FlagKind.NO_ACTIVE_EDITOR: 1,
+    FlagKind.POSTING_SHORTFALL: 2,
+    FlagKind.MANDATE_EXPIRING: 3,
+}
+SEVERITY = Case(
+    *(When(kind=kind, then=Value(rank)) for kind, rank in FLAG_SEVERITY.items()),
+    default=Value(len(FLAG_SEVERITY)),  # a kind added later sorts after the known ones
+    output_field=IntegerField(),
+)
+
+# Kept in the flag's reason, in the language of the catalogue at the time of closing.
+CLOSED_ACCOUNT_REASON = gettext_noop("The account was closed (R15)")
+
+
+def _require_reviewer(actor):
+    if not actor.has_perm("flag.review"):
+        raise PermissionDenied
+
+
+def _locked(flag: ReviewFlag) -> ReviewFlag:
+    """The flag, locked for this transaction, refused when it is already resolved or dismissed
+    (by someone else at the same moment, or earlier)."""
+    # Only the flag's row is locked: decided_by is a nullable (outer) join, which PostgreSQL
+    # refuses to lock; the account is locked by close_account when it is closed.
+    locked = ReviewFlag.objects.select_for_update(of=("self",)).select_related("account", "decided_by").get(pk=flag.pk)
+    if locked.status not in OPEN_FLAG_STATUSES:
+        when = timezone.localtime(locked.closed_at).strftime("%Y-%m-%d %H:%M") if locked.closed_at else "–"
+        raise DomainError(
+            _("The flag is already “%(status)s” (%(who)s, %(when)s): there is nothing more to do with it.")
+            % {"status": locked.get_status_display(), "who": locked.decided_by or _("a scheduled check"), "when": when}
+        )
+    return locked
+
+
+def acknowledge_flag(actor, flag: ReviewFlag) -> ReviewFlag:
+    """Comms has seen the flag and is looking into it. It stays in the queue."""
+    _require_reviewer(actor)
+    with transaction.atomic():
+        flag = _locked(flag)
+        if flag.status == FlagStatus.ACKNOWLEDGED:
+            raise DomainError(
+                _("The flag was already acknowledged by %(who)s.") % {"who": flag.decided_by or _("someone")}
+            )
+        flag.status = FlagStatus.ACKNOWLEDGED
+        flag.acknowledged_at = timezone.now()
+        flag.decided_by = actor
+        flag.save(update_fields=["status", "acknowledged_at", "decided_by"])
+    return flag
+
+
+def resolve_flag(actor, flag: ReviewFlag, note: str = "") -> ReviewFlag:
+    """Comms has dealt with what the flag found (spoken with the editors, granted a mandate…)."""
+    _require_reviewer(actor)
+    with transaction.atomic():
+        flag = _locked(flag)
+        return _resolve(actor, flag, (note or "").strip())
+
+
+def _resolve(actor, flag: ReviewFlag, reason: str) -> ReviewFlag:
+    flag.status = FlagStatus.RESOLVED
+    flag.closed_at = timezone.now()
+    flag.decided_by = actor
+    flag.reason = reason
+    flag.save(update_fields=["status", "closed_at", "decided_by", "reason"])
+    return flag
+
+
+def dismiss_flag(actor, flag: ReviewFlag, reason: str) -> ReviewFlag:
+    """The finding needs no action (a seasonal account, a known pause…): the reason is required,
+    so that the decision can be read later."""
+    _require_reviewer(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason for dismissing the flag."))
+    with transaction.atomic():
+        flag = _locked(flag)
+        flag.status = FlagStatus.DISMISSED
+        flag.closed_at = timezone.now()
+        flag.decided_by = actor
+        flag.reason = reason
+        flag.save(update_fields=["status", "closed_at", "decided_by", "reason"])
+    return flag
+
+
+def close_account_for_inactivity(actor, flag: ReviewFlag, note: str = "") -> ReviewFlag:
+    """R6, R15: an account inactive for more than six months shall be closed. Closes the account
+    (it leaves the public list, R16) and resolves its flag, both or neither."""
+    _require_reviewer(actor)
+    with transaction.atomic():
+        flag = _locked(flag)
+        if flag.kind != FlagKind.INACTIVE_6_MONTHS:
+            raise DomainError(
+                _("Only a flag for an account inactive for more than six months closes the account (R15).")
+            )
+        close_account(actor, flag.account, ClosingReason.INACTIVE_6_MONTHS, note or "")
+        return _resolve(actor, flag, _(CLOSED_ACCOUNT_REASON))
+
+
+def queue(filters: dict | None = None, page_number=None):
+    """The open flags (open or acknowledged), the most serious kind first (FLAG_SEVERITY), the
+    newest first within a kind; `filters` may hold `kind` (a FlagKind value) and `unit` (an
+    OrgUnit: its accounts and those of every unit below it). One page of PAGE_SIZE."""
+    filters = filters or {}
+    flags = (
+        ReviewFlag.objects.filter(status__in=OPEN_FLAG_STATUSES)
+        .select_related("account", "account__unit")
+        .annotate(severity=SEVERITY)
+        .order_by("severity", "-raised_at", "-pk")
+    )
+    if filters.get("kind"):
+        flags = flags.filter(kind=filters["kind"])
+    if filters.get("unit"):
+        flags = flags.filter(account__unit__path__startswith=filters["unit"].path)
+    return Paginator(flags, PAGE_SIZE).get_page(page_number)
+
+
+def flag_counts() -> list[tuple[str, str, int]]:
+    """Open flags by kind, as (kind, label, count) for every kind, in the queue's order: one query."""
+    counts = dict(
+        ReviewFlag.objects.filter(status__in=OPEN_FLAG_STATUSES).order_by().values_list("kind").annotate(n=Count("pk"))
+    )
+    kinds = sorted(FlagKind.choices, key=lambda choice: FLAG_SEVERITY.get(choice[0], len(FLAG_SEVERITY)))
+    return [(value, label, counts.get(value, 0)) for value, label in kinds]
+
+
+# What the checks write into a flag's evidence (accounts/checks.py). Read defensively: a flag
+# raised by an older version of a check, or edited in the admin, may lack a key ("–").
+MISSING = "–"
+
+
+def _day(value) -> str:
+    """An ISO date from the evidence, in the language's short format; as it is if it is not one."""
+    if not value:
+        return MISSING
+    try:
+        return formats.date_format(datetime.date.fromisoformat(str(value)), "SHORT_DATE_FORMAT")
+    except ValueError:
+        return str(value)
+
+
+def _week_range(weeks) -> str:
+    """["2026-W40", …, "2026-W43"] → "40–43"; across a new year "52 (2025)–3 (2026)"."""
+    if not isinstance(weeks, list) or not weeks:
+        return MISSING
+    parsed = []
+    for week in (weeks[0], weeks[-1]):
+        year, _sep, number = str(week).partition("-W")
+        if not number.isdigit():
+            return f"{weeks[0]}–{weeks[-1]}" if len(weeks) > 1 else str(weeks[0])
+        parsed.append((year, int(number)))
+    (first_year, first), (last_year, last) = parsed
+    if (first_year, first) == (last_year, last):
+        return str(first)
+    if first_year == last_year:
+        return f"{first}–{last}"
+    return f"{first} ({first_year})–{last} ({last_year})"
+
+
+def _number(value, decimals=None) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return MISSING
+    return formats.number_format(value, decimals, use_l10n=True)
+
+
+def describe_evidence(flag: ReviewFlag) -> dict:
+    """The evidence of a flag, ready for templates/accounts/_flag_evidence.html."""
+    evidence = flag.evidence if isinstance(flag.evidence, dict) else {}
+    if flag.kind == FlagKind.INACTIVE_6_MONTHS:
+        return {
+            "last_post": _day(evidence.get("last_post")),
+            "never_posted": "last_post" in evidence and not evidence["last_post"],
+            "since": _day(evidence.get("since")),
+            "activated_on": _day(evidence.get("activated_on")),
+        }
+    if flag.kind == FlagKind.POSTING_SHORTFALL:
+        return {
+            "average": _number(evidence.get("average"), 2),
+            "weeks": _week_range(evidence.get("weeks")),
+            "posts": _number(evidence.get("posts")),
+        }
+    if flag.kind == FlagKind.MANDATE_EXPIRING:
+        mandates = evidence.get("mandates")
+        return {
+            "mandates": [
+                {"editor": m.get("editor") or MISSING, "valid_until": _day(m.get("valid_until"))}
+                for m in (mandates if isinstance(mandates, list) else [])
+                if isinstance(m, dict)
+            ]
+        }
+    return {}

@@ -1,0 +1,380 @@
+"""The scheduled checks (accounts/checks.py): each rule at its edges, the flags' lifecycle
+(raise, refresh, resolve, idempotence, dry run), the query count, the command, the schedules
+and the daily digest."""
+
+import datetime
+import importlib
+import io
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.apps import apps as django_apps
+from django.core.management import CommandError, call_command
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts import checks
+from accounts.models import CheckRun, FlagKind, FlagStatus, Notification, ReviewFlag, WeeklyActivity
+from accounts.tests.factories import MandateFactory, SocialAccountFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+@pytest.fixture(autouse=True)
+def _window_of_four_weeks(monkeypatch):
+    # The tests are written for the default window, whatever POSTING_WINDOW_WEEKS says here.
+    monkeypatch.setattr(checks, "SHORTFALL_WINDOW_WEEKS", 4)
+
+
+def log(account, monday, posts):
+    assert monday.weekday() == 0
+    return WeeklyActivity.objects.create(account=account, week=monday, posts=posts, logged_by=UserFactory())
+
+
+def flag(account, kind):
+    return ReviewFlag.objects.filter(account=account, kind=kind, status__in=["open", "acknowledged"]).first()
+
+
+def run(name, today, **kwargs):
+    (check_run,) = checks.run_checks(only=[name], today=today, **kwargs)
+    return check_run
+
+
+class TestInactive:
+    # Last post logged in the week of Monday 18 May 2026: it counts as Sunday 24 May.
+    @pytest.mark.parametrize(
+        ("today", "flagged"),
+        [
+            (D(2026, 11, 25), True),  # six months and a day after the last post
+            (D(2026, 11, 24), False),  # exactly six months: not yet "more than"
+            (D(2026, 11, 23), False),  # a day less
+        ],
+    )
+    def test_counted_from_the_last_post(self, library_account, today, flagged):
+        log(library_account, D(2026, 5, 11), 2)
+        log(library_account, D(2026, 5, 18), 3)
+        log(library_account, D(2026, 6, 1), 0)  # a logged week without posts is no post
+        check_run = run("inactive", today)
+        found = flag(library_account, FlagKind.INACTIVE_6_MONTHS)
+        assert bool(found) is flagged
+        assert (check_run.found, check_run.raised) == ((1, 1) if flagged else (0, 0))
+        if flagged:
+            assert found.evidence == {"last_post": "2026-05-24", "since": "2026-05-24", "activated_on": "2024-01-15"}
+
+    @pytest.mark.parametrize(("today", "flagged"), [(D(2026, 11, 25), True), (D(2026, 11, 24), False)])
+    def test_never_posted_is_counted_from_activation(self, today, flagged):
+        account = SocialAccountFactory(activated_on=D(2026, 5, 24))
+        run("inactive", today)
+        found = flag(account, FlagKind.INACTIVE_6_MONTHS)
+        assert bool(found) is flagged
+        if flagged:
+            assert found.evidence == {"last_post": None, "since": "2026-05-24", "activated_on": "2026-05-24"}
+
+    @pytest.mark.parametrize(
+        ("today", "activated_on", "flagged"),
+        [
+            # Six calendar months before 31 August is the last day of February.
+            (D(2026, 8, 31), D(2026, 2, 27), True),
+            (D(2026, 8, 31), D(2026, 2, 28), False),
+            (D(2028, 8, 31), D(2028, 2, 28), True),  # a leap year: the limit is 29 February
+            (D(2028, 8, 31), D(2028, 2, 29), False),
+        ],
+    )
+    def test_month_end(self, today, activated_on, flagged):
+        account = SocialAccountFactory(activated_on=activated_on)
+        run("inactive", today)
+        assert bool(flag(account, FlagKind.INACTIVE_6_MONTHS)) is flagged
+
+    def test_only_active_accounts(self, library_account):
+        SocialAccountFactory(status="requested", activated_on=None)
+        check_run = run("inactive", D(2026, 11, 25))
+        assert check_run.found == 1
+
+
+class TestPostingShortfall:
+    # Wednesday 25 November 2026 is in 2026-W48: the window is W44 to W47 (Mondays 26 Oct to 16 Nov).
+    TODAY = D(2026, 11, 25)
+    WINDOW = ["2026-W44", "2026-W45", "2026-W46", "2026-W47"]
+
+    def test_an_average_of_exactly_one_is_enough(self, library_account):
+        log(library_account, D(2026, 10, 26), 4)  # the other three weeks have no log: zero
+        assert run("shortfall", self.TODAY).found == 0
+
+    def test_an_average_under_one_is_flagged(self, library_account):
+        log(library_account, D(2026, 10, 26), 1)
+        log(library_account, D(2026, 11, 2), 1)
+        log(library_account, D(2026, 11, 16), 1)  # 2026-W46 has no log and counts as zero
+        log(library_account, D(2026, 10, 19), 9)  # before the window
+        run("shortfall", self.TODAY)
+        found = flag(library_account, FlagKind.POSTING_SHORTFALL)
+        assert found.evidence == {"weeks": self.WINDOW, "posts": 3, "average": 0.75, "window": 4}
+
+    def test_the_current_week_is_not_counted(self, library_account):
+        log(library_account, D(2026, 11, 16), 3)
+        log(library_account, D(2026, 11, 23), 10)
+        run("shortfall", self.TODAY)
+        assert flag(library_account, FlagKind.POSTING_SHORTFALL).evidence["posts"] == 3
+
+    def test_a_window_across_the_new_year_has_week_53(self, library_account):
+        assert D(2026, 12, 28).isocalendar()[:2] == (2026, 53)
+        today = D(2027, 1, 13)  # 2027-W02: the window is 2026-W51, W52, W53 and 2027-W01
+        log(library_account, D(2026, 12, 7), 10)  # 2026-W50, outside
+        log(library_account, D(2026, 12, 28), 3)
+        run("shortfall", today)
+        evidence = flag(library_account, FlagKind.POSTING_SHORTFALL).evidence
+        assert evidence["weeks"] == ["2026-W51", "2026-W52", "2026-W53", "2027-W01"]
+        assert evidence["posts"] == 3
+        log(library_account, D(2027, 1, 4), 1)
+        assert run("shortfall", today).resolved == 1
+
+    @pytest.mark.parametrize(
+        ("activated_on", "judged"),
+        [
+            (D(2026, 11, 11), False),  # two weeks ago
+            (D(2026, 11, 2), False),  # three full weeks only
+            (D(2026, 11, 1), True),  # a Sunday in the window's first week: four weeks of the account
+            (D(2026, 10, 26), True),
+        ],
+    )
+    def test_too_new_an_account_is_not_judged_yet(self, activated_on, judged):
+        account = SocialAccountFactory(activated_on=activated_on)
+        run("shortfall", self.TODAY)
+        assert bool(flag(account, FlagKind.POSTING_SHORTFALL)) is judged
+
+
+class TestMandates:
+    TODAY = D(2026, 11, 25)
+
+    def test_an_account_without_an_editor(self, library_account):
+        run("no_editor", self.TODAY)
+        assert flag(library_account, FlagKind.NO_ACTIVE_EDITOR).evidence == {}
+
+    def test_an_editor_with_a_mandate_in_force(self, library_account, redaktor):
+        assert run("no_editor", self.TODAY).found == 0
+
+    def test_ended_and_revoked_mandates_do_not_count(self, library_account):
+        MandateFactory(account=library_account, valid_until=self.TODAY - datetime.timedelta(days=1))
+        MandateFactory(account=library_account, revoked_at=timezone.now(), revoke_reason="Slutat.")
+        MandateFactory(account=library_account, valid_from=self.TODAY + datetime.timedelta(days=1))
+        run("no_editor", self.TODAY)
+        assert flag(library_account, FlagKind.NO_ACTIVE_EDITOR)
+
+    @pytest.mark.parametrize(("days", "flagged"), [(0, True), (14, True), (15, False)])
+    def test_a_mandate_ending_within_fourteen_days(self, library_account, days, flagged):
+        editor = UserFactory(first_name="Eva", last_name="Ek")
+        MandateFactory(user=editor, account=library_account, valid_until=self.TODAY + datetime.timedelta(days=days))
+        MandateFactory(account=library_account)  # open-ended
+        run("mandate_expiring", self.TODAY)
+        found = flag(library_account, FlagKind.MANDATE_EXPIRING)
+        assert bool(found) is flagged
+        if flagged:
+            until = (self.TODAY + datetime.timedelta(days=days)).isoformat()
+            assert found.evidence == {"mandates": [{"editor": "Eva Ek", "valid_until": until}]}
+
+    def test_sends_no_email_of_its_own(self, library_account):
+        MandateFactory(account=library_account, valid_until=self.TODAY)
+        run("mandate_expiring", self.TODAY)
+        assert not Notification.objects.exists()
+
+
+class TestFlagLifecycle:
+    TODAY = D(2026, 11, 25)
+
+    def test_a_second_run_changes_nothing(self, library_account, social_account):
+        first = checks.run_checks(today=self.TODAY)
+        flags = list(ReviewFlag.objects.order_by("pk").values_list("pk", "account", "kind", "status", "evidence"))
+        assert len(flags) == 6  # both accounts: inactive, shortfall and no editor
+        second = checks.run_checks(today=self.TODAY)
+        assert [(r.check_name, r.found, r.raised, r.resolved) for r in second] == [
+            (r.check_name, r.found, 0, 0) for r in first
+        ]
+        assert list(ReviewFlag.objects.order_by("pk").values_list("pk", "account", "kind", "status", "evidence")) == (
+            flags
+        )
+
+    def test_an_acknowledged_flag_stays_the_one_open_flag(self, library_account):
+        run("inactive", self.TODAY)
+        ReviewFlag.objects.update(status=FlagStatus.ACKNOWLEDGED)
+        assert run("inactive", self.TODAY).raised == 0
+        assert ReviewFlag.objects.count() == 1
+
+    def test_the_evidence_of_an_open_flag_is_kept_current(self, library_account):
+        log(library_account, D(2026, 11, 2), 1)
+        run("shortfall", self.TODAY)
+        log(library_account, D(2026, 11, 9), 1)
+        check_run = run("shortfall", self.TODAY)
+        assert (check_run.raised, check_run.resolved) == (0, 0)
+        assert flag(library_account, FlagKind.POSTING_SHORTFALL).evidence["posts"] == 2
+
+    def test_a_flag_resolves_itself_when_the_condition_is_gone(self, library_account):
+        run("inactive", self.TODAY)
+        raised = flag(library_account, FlagKind.INACTIVE_6_MONTHS)
+        log(library_account, D(2026, 11, 23), 1)
+        assert run("inactive", self.TODAY).resolved == 1
+        raised.refresh_from_db()
+        assert raised.status == FlagStatus.RESOLVED
+        assert raised.reason == "The condition is gone."
+        assert raised.closed_at is not None
+        assert run("inactive", self.TODAY).raised == 0
+
+    def test_a_closed_account_has_its_flags_resolved(self, library_account):
+        checks.run_checks(today=self.TODAY)
+        assert ReviewFlag.objects.filter(status="open").count() == 3
+        library_account.status = "closed"
+        library_account.closed_on = self.TODAY
+        library_account.closing_reason = "inactive_6_months"
+        library_account.save()
+        runs = checks.run_checks(today=self.TODAY)
+        assert sum(r.resolved for r in runs) == 3
+        assert not ReviewFlag.objects.filter(status__in=["open", "acknowledged"]).exists()
+
+    def test_a_dry_run_writes_no_flags_but_records_the_run(self, library_account):
+        check_run = run("inactive", self.TODAY, dry_run=True)
+        assert not ReviewFlag.objects.exists()
+        assert (check_run.found, check_run.raised, check_run.resolved, check_run.dry_run) == (1, 1, 0, True)
+        assert CheckRun.objects.get() == check_run
+
+    def test_a_dry_run_counts_what_it_would_resolve(self, library_account):
+        run("inactive", self.TODAY)
+        log(library_account, D(2026, 11, 23), 1)
+        assert run("inactive", self.TODAY, dry_run=True).resolved == 1
+        assert flag(library_account, FlagKind.INACTIVE_6_MONTHS)
+
+    def test_the_database_guards_against_a_second_open_flag(self, library_account, monkeypatch):
+        # As if another run raised the flag between this run's read and its insert.
+        ReviewFlag.objects.create(account=library_account, kind=FlagKind.INACTIVE_6_MONTHS)
+        monkeypatch.setattr(checks, "OPEN_FLAG_STATUSES", (FlagStatus.ACKNOWLEDGED,))
+        assert run("inactive", self.TODAY).raised == 0
+        assert ReviewFlag.objects.count() == 1
+
+    def test_unknown_check(self):
+        with pytest.raises(KeyError, match="nonsense"):
+            checks.run_checks(only=["nonsense"])
+
+    def test_one_open_flag_per_account_and_kind(self, library_account):
+        first = ReviewFlag.objects.create(account=library_account, kind=FlagKind.INACTIVE_6_MONTHS)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            ReviewFlag.objects.create(account=library_account, kind=FlagKind.INACTIVE_6_MONTHS)
+        first.status = FlagStatus.RESOLVED
+        first.save()
+        ReviewFlag.objects.create(account=library_account, kind=FlagKind.INACTIVE_6_MONTHS)
+        assert ReviewFlag.objects.count() == 2
+
+
+@pytest.mark.parametrize("name", list(checks.CHECKS))
+def test_the_number_of_queries_does_not_grow_with_the_accounts(name):
+    today = D(2026, 11, 25)
+
+    def accounts(n):
+        for _ in range(n):
+            account = SocialAccountFactory()
+            if name != "no_editor":
+                MandateFactory(account=account, valid_until=today + datetime.timedelta(days=3))
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            check_run = run(name, today)
+        return len(captured), check_run.raised
+
+    accounts(3)
+    few, raised = queries()
+    assert raised == 3
+    accounts(27)
+    many, raised = queries()
+    assert raised == 27
+    assert few == many
+
+
+class TestCommand:
+    def test_prints_a_table_of_every_check(self, library_account):
+        out = io.StringIO()
+        call_command("run_checks", stdout=out)
+        lines = out.getvalue().splitlines()
+        assert lines[0].split() == ["check", "found", "raised", "resolved", "ms"]
+        assert [line.split()[:4] for line in lines[1:]] == [
+            ["inactive", "1", "1", "0"],
+            ["shortfall", "1", "1", "0"],
+            ["no_editor", "1", "1", "0"],
+            ["mandate_expiring", "0", "0", "0"],
+        ]
+
+    def test_only_and_dry_run(self, library_account):
+        out = io.StringIO()
+        call_command("run_checks", "--only", "inactive", "no_editor", "--dry-run", stdout=out)
+        lines = out.getvalue().splitlines()
+        assert [line.split()[0] for line in lines[1:3]] == ["inactive", "no_editor"]
+        assert "Dry run" in lines[-1]
+        assert not ReviewFlag.objects.exists()
+        assert CheckRun.objects.filter(dry_run=True).count() == 2
+
+    def test_an_unknown_name_lists_the_checks(self):
+        with pytest.raises(CommandError, match="nonsense.*inactive, shortfall, no_editor, mandate_expiring"):
+            call_command("run_checks", "--only", "nonsense")
+        assert not CheckRun.objects.exists()
+
+
+def test_the_schedules(django_db_setup):
+    from django_celery_beat.models import PeriodicTask
+
+    migration = importlib.import_module("accounts.migrations.0007_check_schedules")
+    migration.create_schedules(django_apps, None)  # a second time: nothing new
+    tasks = {t.name: t for t in PeriodicTask.objects.filter(name__in=[s[0] for s in migration.SCHEDULES])}
+    assert len(tasks) == 5
+    inactive = tasks["Kontroll: inaktiva konton (R6, R15)"]
+    assert (inactive.task, inactive.kwargs) == ("accounts.tasks.run_scheduled_checks", '{"only": ["inactive"]}')
+    assert (inactive.crontab.hour, inactive.crontab.minute, str(inactive.crontab.timezone)) == (
+        "6",
+        "0",
+        "Europe/Stockholm",
+    )
+    shortfall = tasks["Kontroll: färre än ett inlägg i veckan (R19)"]
+    assert (shortfall.crontab.day_of_week, shortfall.crontab.hour, shortfall.crontab.minute) == ("1", "6", "30")
+    assert tasks["Kontroll: konton utan redaktör"].kwargs == '{"only": ["no_editor"]}'
+    assert tasks["Kontroll: uppdrag som snart upphör"].kwargs == '{"only": ["mandate_expiring"]}'
+    digest = tasks["Daglig sammanfattning av flaggor"]
+    assert (digest.task, digest.crontab.hour, digest.crontab.minute) == (
+        "accounts.tasks.send_flag_digest_task",
+        "7",
+        "30",
+    )
+
+
+class TestDigest:
+    def at(self, day, hour, minute):
+        return time_machine.travel(datetime.datetime(*day, hour, minute, tzinfo=STOCKHOLM), tick=False)
+
+    def test_one_mail_per_person_per_day(self, library_account, redaktor, chef, medarbetare):
+        with self.at((2026, 11, 25), 6, 0):
+            checks.run_checks()  # the library: inactive and posting shortfall
+        with self.at((2026, 11, 25), 7, 30):
+            digest = checks.send_flag_digest()
+        assert (digest.found, digest.raised) == (2, 2)
+        mails = {n.recipient: n for n in Notification.objects.all()}
+        assert set(mails) == {redaktor, chef}
+        for mail in mails.values():
+            assert mail.body.count("- Falköpings bibliotek (Facebook): ") == 2
+            assert f"/konton/{library_account.pk}/" in mail.body
+            assert "2" in mail.subject
+        with self.at((2026, 11, 25), 9, 0):
+            assert checks.send_flag_digest() is None  # one a day
+        with self.at((2026, 11, 26), 6, 0):
+            checks.run_checks()
+        with self.at((2026, 11, 26), 7, 30):
+            assert checks.send_flag_digest().found == 0
+        assert Notification.objects.count() == 2
+
+    def test_the_next_digest_has_only_the_new_flags(self, library_account, redaktor, social_account):
+        with self.at((2026, 11, 25), 7, 30):
+            checks.send_flag_digest()
+        with self.at((2026, 11, 26), 6, 0):
+            checks.run_checks(only=["inactive"])
+        with self.at((2026, 11, 26), 7, 30):
+            checks.send_flag_digest()
+        (mail,) = Notification.objects.all()
+        assert mail.recipient == redaktor  # the social account has neither editor nor manager
+        assert mail.body.count("- ") == 1

@@ -1,0 +1,428 @@
+"""The review queue (granskning, R6, R15, R19): the services that act on a flag and refuse what
+its state does not allow, the queue's order and filters, the comms dashboard's counts, and the
+pages, with forged POSTs that must change nothing.
+
+Page texts are checked in English (the language cookie): the Swedish catalogue is compiled apart."""
+
+import datetime
+
+import pytest
+from django.contrib.messages import get_messages
+from django.core.exceptions import PermissionDenied
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from accounts.models import AccountStatus, ClosingReason, FlagKind, FlagStatus, ReviewFlag
+from accounts.selectors import public_accounts
+from accounts.services import DomainError
+from accounts.services import flags as service
+from accounts.tests.factories import OrgUnitFactory, SocialAccountFactory
+
+INACTIVE = {"last_post": "2025-09-01", "since": "2025-09-01", "activated_on": "2024-01-15"}
+SHORTFALL = {"weeks": ["2026-W40", "2026-W41", "2026-W42", "2026-W43"], "posts": 3, "average": 0.75, "window": 4}
+EXPIRING = {"mandates": [{"editor": "Anna Berg", "valid_until": "2026-12-01"}]}
+
+
+def flag_for(account, kind=FlagKind.POSTING_SHORTFALL, evidence=None, **fields):
+    default = {FlagKind.INACTIVE_6_MONTHS: INACTIVE, FlagKind.POSTING_SHORTFALL: SHORTFALL}.get(kind, {})
+    return ReviewFlag.objects.create(
+        account=account, kind=kind, evidence=default if evidence is None else evidence, **fields
+    )
+
+
+def state(flag):
+    return ReviewFlag.objects.values().get(pk=flag.pk)
+
+
+def shown(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def in_english(client):
+    client.cookies["django_language"] = "en"
+    return client
+
+
+@pytest.fixture
+def shortfall(library_account):
+    return flag_for(library_account, FlagKind.POSTING_SHORTFALL)
+
+
+@pytest.fixture
+def inactive(library_account):
+    return flag_for(library_account, FlagKind.INACTIVE_6_MONTHS)
+
+
+@pytest.mark.django_db
+class TestServices:
+    def test_acknowledge(self, kommunikator, shortfall):
+        flag = service.acknowledge_flag(kommunikator, shortfall)
+        flag.refresh_from_db()
+        assert flag.status == FlagStatus.ACKNOWLEDGED
+        assert flag.acknowledged_at is not None and flag.closed_at is None
+        assert flag.decided_by == kommunikator
+
+    def test_acknowledge_twice_is_refused(self, kommunikator, shortfall):
+        service.acknowledge_flag(kommunikator, shortfall)
+        before = state(shortfall)
+        with pytest.raises(DomainError):
+            service.acknowledge_flag(kommunikator, shortfall)
+        assert state(shortfall) == before
+
+    @pytest.mark.parametrize("acknowledged_first", [False, True])
+    def test_resolve_open_or_acknowledged(self, kommunikator, shortfall, acknowledged_first):
+        if acknowledged_first:
+            service.acknowledge_flag(kommunikator, shortfall)
+        service.resolve_flag(kommunikator, shortfall, note="  Redaktörerna har fått en påminnelse.  ")
+        shortfall.refresh_from_db()
+        assert shortfall.status == FlagStatus.RESOLVED
+        assert shortfall.closed_at is not None and shortfall.decided_by == kommunikator
+        assert shortfall.reason == "Redaktörerna har fått en påminnelse."
+
+    def test_dismiss_with_a_reason(self, kommunikator, shortfall):
+        service.dismiss_flag(kommunikator, shortfall, "  Sommaruppehåll, som varje år.  ")
+        shortfall.refresh_from_db()
+        assert shortfall.status == FlagStatus.DISMISSED
+        assert shortfall.reason == "Sommaruppehåll, som varje år."
+        assert shortfall.closed_at is not None and shortfall.decided_by == kommunikator
+
+    @pytest.mark.parametrize("reason", ["", "   ", None])
+    def test_dismiss_without_a_reason_is_refused_and_changes_nothing(self, kommunikator, shortfall, reason):
+        before = state(shortfall)
+        with pytest.raises(DomainError) as refused, translation.override("en"):
+            service.dismiss_flag(kommunikator, shortfall, reason)
+        assert "reason" in refused.value.message
+        assert state(shortfall) == before
+
+    @pytest.mark.parametrize(
+        "act",
+        [
+            lambda actor, flag: service.acknowledge_flag(actor, flag),
+            lambda actor, flag: service.resolve_flag(actor, flag),
+            lambda actor, flag: service.dismiss_flag(actor, flag, "Igen"),
+            lambda actor, flag: service.close_account_for_inactivity(actor, flag),
+        ],
+        ids=["acknowledge", "resolve", "dismiss", "close"],
+    )
+    @pytest.mark.parametrize("closed_by", ["resolve", "dismiss"])
+    def test_a_closed_flag_cannot_be_acted_on_again(self, kommunikator, inactive, act, closed_by):
+        if closed_by == "resolve":
+            service.resolve_flag(kommunikator, inactive)
+        else:
+            service.dismiss_flag(kommunikator, inactive, "Kontot används vid evenemang.")
+        before = state(inactive)
+        with pytest.raises(DomainError):
+            act(kommunikator, inactive)
+        assert state(inactive) == before
+        inactive.account.refresh_from_db()
+        assert inactive.account.status == AccountStatus.ACTIVE
+
+    def test_a_stale_copy_is_refused(self, kommunikator, shortfall):
+        # Two comms members had the queue open: the second acts on what the first already closed.
+        stale = ReviewFlag.objects.get(pk=shortfall.pk)
+        service.dismiss_flag(kommunikator, shortfall, "Sommaruppehåll")
+        with pytest.raises(DomainError):
+            service.resolve_flag(kommunikator, stale)
+        assert ReviewFlag.objects.get(pk=shortfall.pk).status == FlagStatus.DISMISSED
+
+    def test_close_for_inactivity_closes_the_account_and_resolves_the_flag(self, kommunikator, inactive):
+        account = inactive.account
+        assert account.name in {row["name"] for row in public_accounts()}
+        with translation.override("en"):
+            service.close_account_for_inactivity(kommunikator, inactive, note="Inga inlägg sedan september.")
+        account.refresh_from_db()
+        inactive.refresh_from_db()
+        assert account.status == AccountStatus.CLOSED
+        assert account.closing_reason == ClosingReason.INACTIVE_6_MONTHS
+        assert account.closing_note == "Inga inlägg sedan september."
+        assert account.name not in {row["name"] for row in public_accounts()}
+        assert inactive.status == FlagStatus.RESOLVED and inactive.decided_by == kommunikator
+        assert inactive.reason == "The account was closed (R15)"
+
+    @pytest.mark.parametrize("kind", [FlagKind.POSTING_SHORTFALL, FlagKind.NO_ACTIVE_EDITOR, FlagKind.MANDATE_EXPIRING])
+    def test_close_for_inactivity_only_from_an_inactivity_flag(self, kommunikator, library_account, kind):
+        flag = flag_for(library_account, kind)
+        before = state(flag)
+        with pytest.raises(DomainError):
+            service.close_account_for_inactivity(kommunikator, flag)
+        assert state(flag) == before
+        library_account.refresh_from_db()
+        assert library_account.status == AccountStatus.ACTIVE
+
+    def test_an_account_already_closed_leaves_the_flag_as_it_was(self, kommunikator, inactive):
+        # Closed meanwhile on its own page: closing refuses, and so nothing is resolved either.
+        from accounts.services.lifecycle import close_account
+
+        close_account(kommunikator, inactive.account, ClosingReason.ON_REQUEST)
+        before = state(inactive)
+        with pytest.raises(DomainError):
+            service.close_account_for_inactivity(kommunikator, inactive)
+        assert state(inactive) == before
+
+    @pytest.mark.parametrize("role", ["kommunikator_utan_mfa", "chef", "redaktor", "medarbetare"])
+    def test_only_comms_with_mfa_reviews(self, request, role, inactive):
+        actor = request.getfixturevalue(role)
+        before = state(inactive)
+        for act in (
+            lambda: service.acknowledge_flag(actor, inactive),
+            lambda: service.resolve_flag(actor, inactive),
+            lambda: service.dismiss_flag(actor, inactive, "Nej"),
+            lambda: service.close_account_for_inactivity(actor, inactive),
+        ):
+            with pytest.raises(PermissionDenied):
+                act()
+        assert state(inactive) == before
+        assert inactive.account.status == AccountStatus.ACTIVE
+
+
+@pytest.mark.django_db
+class TestQueue:
+    def test_open_flags_most_serious_first_then_newest(self, library_account, social_account):
+        other = SocialAccountFactory()
+        day = datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC)
+        expiring = flag_for(library_account, FlagKind.MANDATE_EXPIRING, EXPIRING, raised_at=day.replace(day=9))
+        old_shortfall = flag_for(library_account, FlagKind.POSTING_SHORTFALL, raised_at=day.replace(day=2))
+        new_shortfall = flag_for(social_account, FlagKind.POSTING_SHORTFALL, raised_at=day.replace(day=8))
+        no_editor = flag_for(other, FlagKind.NO_ACTIVE_EDITOR, raised_at=day.replace(day=7))
+        inactive = flag_for(social_account, FlagKind.INACTIVE_6_MONTHS, raised_at=day.replace(day=1))
+        acknowledged = flag_for(
+            other, FlagKind.INACTIVE_6_MONTHS, status=FlagStatus.ACKNOWLEDGED, raised_at=day.replace(month=2)
+        )
+        flag_for(other, FlagKind.POSTING_SHORTFALL, status=FlagStatus.RESOLVED)
+        flag_for(other, FlagKind.MANDATE_EXPIRING, status=FlagStatus.DISMISSED, reason="Förlängs")
+
+        assert list(service.queue()) == [
+            inactive,
+            acknowledged,
+            no_editor,
+            new_shortfall,
+            old_shortfall,
+            expiring,
+        ]
+
+    def test_filter_by_kind_and_by_unit_with_its_subtree(self, kultur, biblioteket, library_account, social_account):
+        filial = OrgUnitFactory(name="Filialen", parent=biblioteket)
+        branch_account = SocialAccountFactory(unit=filial)
+        in_library = flag_for(library_account, FlagKind.POSTING_SHORTFALL)
+        in_branch = flag_for(branch_account, FlagKind.NO_ACTIVE_EDITOR)
+        elsewhere = flag_for(social_account, FlagKind.POSTING_SHORTFALL)
+
+        assert set(service.queue({"kind": FlagKind.POSTING_SHORTFALL})) == {in_library, elsewhere}
+        assert set(service.queue({"unit": kultur})) == {in_library, in_branch}
+        assert set(service.queue({"unit": filial})) == {in_branch}
+        assert set(service.queue({"unit": kultur, "kind": FlagKind.NO_ACTIVE_EDITOR})) == {in_branch}
+
+    def test_pages_of_fifty(self):
+        for _ in range(service.PAGE_SIZE + 1):
+            flag_for(SocialAccountFactory())
+        assert len(service.queue()) == service.PAGE_SIZE
+        assert len(service.queue({}, 2)) == 1
+
+    def test_flag_counts_in_one_query(self, django_assert_num_queries, library_account, social_account):
+        flag_for(library_account, FlagKind.POSTING_SHORTFALL)
+        flag_for(social_account, FlagKind.POSTING_SHORTFALL, status=FlagStatus.ACKNOWLEDGED)
+        flag_for(library_account, FlagKind.INACTIVE_6_MONTHS)
+        flag_for(social_account, FlagKind.NO_ACTIVE_EDITOR, status=FlagStatus.RESOLVED)
+        with django_assert_num_queries(1):
+            counts = service.flag_counts()
+        assert [(kind, n) for kind, _label, n in counts] == [
+            (FlagKind.INACTIVE_6_MONTHS, 1),
+            (FlagKind.NO_ACTIVE_EDITOR, 0),
+            (FlagKind.POSTING_SHORTFALL, 2),
+            (FlagKind.MANDATE_EXPIRING, 0),
+        ]
+
+    def test_counts_link_to_the_filtered_queue(self, library_account):
+        flag_for(library_account, FlagKind.POSTING_SHORTFALL)
+        html = render_to_string("accounts/_flag_counts.html", {"flag_counts": service.flag_counts()})
+        assert f'href="{reverse("accounts:review_queue")}?kind=posting_shortfall"' in html
+
+
+class TestEvidence:
+    def describe(self, kind, evidence):
+        with translation.override("sv"):
+            return service.describe_evidence(ReviewFlag(kind=kind, evidence=evidence))
+
+    def test_inactivity(self):
+        assert self.describe(FlagKind.INACTIVE_6_MONTHS, INACTIVE)["last_post"] == "2025-09-01"
+        never = self.describe(FlagKind.INACTIVE_6_MONTHS, {"last_post": None, "activated_on": "2024-01-15"})
+        assert never["never_posted"] and never["activated_on"] == "2024-01-15"
+
+    def test_shortfall_in_swedish_number_format(self):
+        assert self.describe(FlagKind.POSTING_SHORTFALL, SHORTFALL) == {
+            "average": "0,75",
+            "weeks": "40–43",
+            "posts": "3",
+        }
+
+    def test_shortfall_across_a_new_year(self):
+        evidence = {"weeks": ["2025-W52", "2026-W01"], "posts": 1, "average": 0.5}
+        assert self.describe(FlagKind.POSTING_SHORTFALL, evidence)["weeks"] == "52 (2025)–1 (2026)"
+
+    @pytest.mark.parametrize("evidence", [{}, None, [], {"weeks": "x", "average": "many", "mandates": "x"}])
+    def test_missing_or_odd_values_show_a_dash(self, evidence):
+        assert self.describe(FlagKind.POSTING_SHORTFALL, evidence) == {"average": "–", "weeks": "–", "posts": "–"}
+        assert self.describe(FlagKind.INACTIVE_6_MONTHS, evidence)["last_post"] == "–"
+        assert self.describe(FlagKind.MANDATE_EXPIRING, evidence) == {"mandates": []}
+
+    def test_expiring_mandates(self):
+        evidence = {"mandates": [{"editor": "Anna Berg", "valid_until": "2026-12-01"}, {"valid_until": "bad"}]}
+        assert self.describe(FlagKind.MANDATE_EXPIRING, evidence) == {
+            "mandates": [{"editor": "Anna Berg", "valid_until": "2026-12-01"}, {"editor": "–", "valid_until": "bad"}]
+        }
+
+
+@pytest.mark.django_db
+class TestQueuePage:
+    def test_comms_sees_the_flags_with_their_evidence(self, client, kommunikator, library_account, social_account):
+        flag_for(library_account, FlagKind.POSTING_SHORTFALL)
+        flag_for(social_account, FlagKind.INACTIVE_6_MONTHS, {"last_post": None, "activated_on": "2024-01-15"})
+        flag_for(SocialAccountFactory(name="Turism"), FlagKind.NO_ACTIVE_EDITOR)
+        flag_for(SocialAccountFactory(name="Musikskolan"), FlagKind.MANDATE_EXPIRING, EXPIRING)
+        in_english(client).force_login(kommunikator)
+        response = client.get(reverse("accounts:review_queue"))
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "on average 0.75 posts/week in weeks 40–43 (3 posts)" in html
+        # Dates in the language's short format (Swedish: 2024-01-15; checked in TestEvidence).
+        assert "No post since the activation on 01/15/2024" in html
+        assert "No mandate in force" in html
+        assert "Anna Berg until 12/01/2026" in html
+        # Closing the account is offered only on the inactivity flag.
+        assert html.count("/avsluta/") == 1
+
+    def test_the_filter_form(self, client, kommunikator, library_account, social_account, social):
+        flag_for(library_account, FlagKind.POSTING_SHORTFALL)
+        flag_for(social_account, FlagKind.POSTING_SHORTFALL)
+        client.force_login(kommunikator)
+        response = client.get(reverse("accounts:review_queue"), {"unit": social.pk, "kind": "posting_shortfall"})
+        assert [f.account for f in response.context["page"]] == [social_account]
+        # A bad value is ignored rather than refused.
+        response = client.get(reverse("accounts:review_queue"), {"kind": "nonsense"})
+        assert response.status_code == 200 and len(response.context["page"]) == 2
+
+    def test_queries_do_not_grow_with_the_flags(self, client, kommunikator, django_assert_max_num_queries):
+        client.force_login(kommunikator)
+        kinds = list(FlagKind)
+
+        def make(n):
+            ReviewFlag.objects.all().delete()
+            for i in range(n):
+                flag_for(SocialAccountFactory(), kinds[i % len(kinds)], EXPIRING if i % 4 == 3 else None)
+
+        make(3)
+        with django_assert_max_num_queries(50) as few:
+            client.get(reverse("accounts:review_queue"))
+        make(40)
+        with django_assert_max_num_queries(len(few.captured_queries)):
+            response = client.get(reverse("accounts:review_queue"))
+        assert len(response.context["page"]) == 40
+
+    @pytest.mark.parametrize("role", ["chef", "redaktor", "medarbetare"])
+    def test_others_are_refused(self, client, request, role):
+        client.force_login(request.getfixturevalue(role))
+        assert client.get(reverse("accounts:review_queue")).status_code == 403
+
+    def test_comms_without_mfa_is_sent_to_activate_it(self, client, kommunikator_utan_mfa):
+        client.force_login(kommunikator_utan_mfa)
+        response = client.get(reverse("accounts:review_queue"))
+        assert response.status_code == 302 and response.url == reverse("mfa_activate_totp")
+
+    def test_anonymous_is_sent_to_sign_in(self, client):
+        response = client.get(reverse("accounts:review_queue"))
+        assert response.status_code == 302 and "next=" in response.url
+
+
+def action(flag, name):
+    return reverse("accounts:flag_action", args=[flag.pk, name])
+
+
+@pytest.mark.django_db
+class TestFlagActions:
+    def test_acknowledge(self, client, kommunikator, shortfall):
+        client.force_login(kommunikator)
+        response = client.post(action(shortfall, "kvittera"))
+        assert response.status_code == 302 and response.url == reverse("accounts:review_queue")
+        assert ReviewFlag.objects.get(pk=shortfall.pk).status == FlagStatus.ACKNOWLEDGED
+
+    def test_resolve_with_a_note(self, client, kommunikator, shortfall):
+        client.force_login(kommunikator)
+        client.post(action(shortfall, "los"), {"note": "Påmint"})
+        shortfall.refresh_from_db()
+        assert (shortfall.status, shortfall.reason) == (FlagStatus.RESOLVED, "Påmint")
+
+    def test_dismiss_returns_to_the_filtered_queue(self, client, kommunikator, shortfall):
+        in_english(client).force_login(kommunikator)
+        back = f"{reverse('accounts:review_queue')}?kind=posting_shortfall&unit="
+        response = client.post(action(shortfall, "avfarda"), {"reason": "Sommaruppehåll", "next": back})
+        assert response.url == back
+        assert shown(response) == [f"The flag for {shortfall.account.name} is dismissed."]
+        shortfall.refresh_from_db()
+        assert (shortfall.status, shortfall.reason) == (FlagStatus.DISMISSED, "Sommaruppehåll")
+        assert list(client.get(back).context["page"]) == []
+
+    def test_dismiss_without_a_reason_shows_why_and_changes_nothing(self, client, kommunikator, shortfall):
+        in_english(client).force_login(kommunikator)
+        before = state(shortfall)
+        response = client.post(action(shortfall, "avfarda"), {"reason": "   "})
+        assert response.status_code == 302
+        assert shown(response) == ["Give the reason for dismissing the flag."]
+        assert state(shortfall) == before
+
+    def test_close_the_inactive_account(self, client, kommunikator, inactive):
+        client.force_login(kommunikator)
+        response = client.post(action(inactive, "avsluta"))
+        assert response.status_code == 302
+        inactive.refresh_from_db()
+        inactive.account.refresh_from_db()
+        assert inactive.status == FlagStatus.RESOLVED
+        assert inactive.account.status == AccountStatus.CLOSED
+        assert inactive.account.closing_reason == ClosingReason.INACTIVE_6_MONTHS
+        assert inactive.account.name not in {row["name"] for row in public_accounts()}
+
+    def test_a_refusal_is_shown_and_changes_nothing(self, client, kommunikator, shortfall):
+        in_english(client).force_login(kommunikator)
+        before = state(shortfall)
+        response = client.post(action(shortfall, "avsluta"))
+        assert response.status_code == 302 and response.url == reverse("accounts:review_queue")
+        assert shown(response) == [
+            "Only a flag for an account inactive for more than six months closes the account (R15)."
+        ]
+        assert state(shortfall) == before
+
+    @pytest.mark.parametrize("next_url", ["https://evil.example.com/", "//evil.example.com/granskning/"])
+    def test_next_must_be_of_this_site(self, client, kommunikator, shortfall, next_url):
+        client.force_login(kommunikator)
+        response = client.post(action(shortfall, "kvittera"), {"next": next_url})
+        assert response.url == reverse("accounts:review_queue")
+
+    def test_unknown_action_is_404(self, client, kommunikator, shortfall):
+        client.force_login(kommunikator)
+        before = state(shortfall)
+        assert client.post(action(shortfall, "radera")).status_code == 404
+        assert client.post(reverse("accounts:flag_action", args=[999999, "kvittera"])).status_code == 404
+        assert state(shortfall) == before
+
+    def test_get_is_405(self, client, kommunikator, shortfall):
+        client.force_login(kommunikator)
+        assert client.get(action(shortfall, "kvittera")).status_code == 405
+        assert state(shortfall)["status"] == FlagStatus.OPEN
+
+    @pytest.mark.parametrize("role", ["chef", "redaktor", "medarbetare"])
+    @pytest.mark.parametrize("name", ["kvittera", "los", "avfarda", "avsluta"])
+    def test_forged_post_is_refused_and_changes_nothing(self, client, request, inactive, role, name):
+        client.force_login(request.getfixturevalue(role))
+        before = state(inactive)
+        response = client.post(action(inactive, name), {"reason": "Kapning", "note": "Kapning"})
+        assert response.status_code == 403
+        assert state(inactive) == before
+        inactive.account.refresh_from_db()
+        assert inactive.account.status == AccountStatus.ACTIVE
+
+    def test_comms_without_mfa_is_sent_to_activate_it(self, client, kommunikator_utan_mfa, inactive):
+        client.force_login(kommunikator_utan_mfa)
+        before = state(inactive)
+        response = client.post(action(inactive, "avsluta"))
+        assert response.status_code == 302 and response.url == reverse("mfa_activate_totp")
+        assert state(inactive) == before
