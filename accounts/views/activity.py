@@ -53,7 +53,7 @@ def activity_log(request, pk):
             except DomainError as error:
                 messages.error(request, error.message)
             else:
-                values = {"account": account.name, "week": week_label(activity.week), "posts": activity.posts}
+                values = {"account": str(account), "week": week_label(activity.week), "posts": activity.posts}
                 if created:
                     message = _("Saved: %(posts)s posts for %(account)s in %(week)s.")
                 else:
