@@ -7,7 +7,19 @@ from django.utils.translation import gettext_lazy as _
 
 from .admin_audit import ReadOnlyAdminMixin  # also makes the audit trail read-only in the admin
 from .forms import AccountRegistryForm
-from .models import AccountDecision, Mandate, Notification, OrgUnit, SocialAccount, Training, User
+from .models import (
+    AccountDecision,
+    ActivityImport,
+    CheckRun,
+    Mandate,
+    Notification,
+    OrgUnit,
+    ReviewFlag,
+    SocialAccount,
+    Training,
+    User,
+    WeeklyActivity,
+)
 
 
 class NoDeleteAdmin(admin.ModelAdmin):
@@ -115,3 +127,35 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_filter = [("sent_at", admin.EmptyFieldListFilter)]
     search_fields = ["recipient__email", "subject"]
     readonly_fields = [f.name for f in Notification._meta.fields]
+
+
+@admin.register(WeeklyActivity)
+class WeeklyActivityAdmin(ReadOnlyAdmin):
+    """Logged by editors on their start page or imported from CSV (R19)."""
+
+    list_display = ["account", "week", "posts", "logged_by", "logged_at"]
+    list_filter = ["account__unit"]
+    search_fields = ["account__name"]
+    date_hierarchy = "week"
+
+
+@admin.register(ReviewFlag)
+class ReviewFlagAdmin(ReadOnlyAdmin):
+    """Raised and resolved by the scheduled checks; reviewed at /granskning/."""
+
+    list_display = ["account", "kind", "status", "raised_at", "closed_at", "decided_by"]
+    list_filter = ["kind", "status"]
+    search_fields = ["account__name"]
+
+
+@admin.register(CheckRun)
+class CheckRunAdmin(ReadOnlyAdmin):
+    list_display = ["check_name", "started_at", "duration_ms", "found", "raised", "resolved", "dry_run"]
+    list_filter = ["check_name", "dry_run"]
+
+
+@admin.register(ActivityImport)
+class ActivityImportAdmin(ReadOnlyAdmin):
+    list_display = ["file_name", "status", "total_rows", "created_by", "created_at"]
+    list_filter = ["status"]
+    exclude = ["content"]

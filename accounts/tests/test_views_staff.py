@@ -216,3 +216,18 @@ class TestAdmin:
         response = client.get(reverse("admin:index"))
         assert response.status_code == 302  # to the admin's login, which is the portal's sign-in again
         assert not response["Location"].startswith(reverse("admin:index") + "accounts")
+
+
+@pytest.mark.django_db
+def test_comms_reads_the_issue_4_records_in_the_admin_without_changing_them(client, kommunikator, library_account):
+    from accounts.checks import run_checks
+    from accounts.models import CheckRun, ReviewFlag
+
+    run_checks()  # the library account never posted and has no editor: three flags, four check runs
+    client.force_login(kommunikator)
+    for name in ["weeklyactivity", "reviewflag", "checkrun", "activityimport"]:
+        assert client.get(reverse(f"admin:accounts_{name}_changelist")).status_code == 200, name
+    flag = ReviewFlag.objects.get(account=library_account, kind="no_active_editor")
+    response = client.post(reverse("admin:accounts_reviewflag_delete", args=[flag.pk]), {"post": "yes"})
+    assert response.status_code == 403
+    assert ReviewFlag.objects.filter(pk=flag.pk).exists() and CheckRun.objects.count() == 4
