@@ -637,6 +637,8 @@ class FlagKind(models.TextChoices):
     POSTING_SHORTFALL = "posting_shortfall", _("Fewer than one post a week")
     NO_ACTIVE_EDITOR = "no_active_editor", _("No editor with a mandate")
     MANDATE_EXPIRING = "mandate_expiring", _("Mandate ending soon")
+    CRIMINAL_NOT_REPORTED = "criminal_not_reported", _("Criminal content not reported to the police")
+    INQUIRY_OVERDUE = "inquiry_overdue", _("Question not answered in time")
 
 
 class FlagStatus(models.TextChoices):

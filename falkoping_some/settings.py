@@ -211,6 +211,11 @@ WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 # The audit trail (django-auditlog): every change of a registered model, with its actor, as JSON.
 AUDITLOG_STORE_JSON_CHANGES = True
 
+# Moderation evidence (R22, R23): stored outside every public URL, served only through a view that
+# checks permission. Back it up with the database (README, "Deploying").
+PRIVATE_MEDIA_ROOT = Path(env.str("PORTAL_PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+
 # R19: the scheduled check averages posts per week over this many full ISO weeks.
 POSTING_WINDOW_WEEKS = env.int("POSTING_WINDOW_WEEKS", default=4)
 

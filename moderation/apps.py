@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class ModerationConfig(AppConfig):
     name = "moderation"
     verbose_name = _("Moderation")
+
+    def ready(self):
+        # R3: every case, piece of evidence, question and legal-basis record is a public record,
+        # and every change of one is in the audit trail.
+        from auditlog.registry import auditlog
+
+        from .models import Evidence, Inquiry, LegalBasisRecord, ModerationCase
+
+        for model in (ModerationCase, Evidence, Inquiry, LegalBasisRecord):
+            auditlog.register(model)

@@ -1,0 +1,217 @@
+"""Moderation (R20–R23): removed content and its evidence, police reports, questions and their
+24-weekday-hour deadline, and the GDPR legal basis of posts with personal data. Every record here
+is a public record (R3): kept, never deleted from the UI, and in the audit trail."""
+
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import LazyObject
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import SocialAccount
+
+
+class EvidenceStorage(LazyObject):
+    """Evidence files live under PRIVATE_MEDIA_ROOT, which no URL serves: only the permission-
+    checked view in moderation/views/cases.py hands them out."""
+
+    def _setup(self):
+        self._wrapped = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
+evidence_storage = EvidenceStorage()
+
+
+def evidence_path(instance, filename):
+    # A random name: nothing of what the uploader called the file reaches the file system.
+    return f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class RemovedContentKind(models.TextChoices):
+    POST = "post", _("Post")
+    COMMENT = "comment", _("Comment")
+    MESSAGE = "message", _("Private message")
+
+
+class ModerationCategory(models.TextChoices):
+    """R22's examples of criminal material, in the routine's words, and R21's other ground."""
+
+    DEFAMATION = "defamation", _("Defamation, personal attacks or insults")
+    ETHNICITY = "ethnicity", _("Derogatory comments based on cultural background or ethnicity")
+    RACIST_SEXIST_HOMOPHOBIC = (
+        "racist_sexist_homophobic",
+        _("Offensive statements with racist, sexist or homophobic undertones"),
+    )
+    INCITEMENT = "incitement", _("Incitement against an ethnic group or other harassment")
+    VIOLENCE_PORNOGRAPHY = "violence_pornography", _("Unlawful depictions of violence or pornography")
+    CALLS_TO_CRIME = "calls_to_crime", _("Calls to crime or other criminal activity")
+    COPYRIGHT = "copyright", _("Unlawful use of copyrighted material")
+    PROFANITY = "profanity", _("Profanity or obscene words")
+    SPAM = "spam", _("Commercial messages, advertising or spam")
+    MUNICIPAL_RULES = "municipal_rules", _("Breaks the municipality's rules for social media")
+
+
+class ModerationCase(models.Model):
+    """Content removed from one of the municipality's accounts (R21), and for criminal content the
+    R22 order: documented with screenshots, then removed, then reported to the police."""
+
+    account = models.ForeignKey(
+        SocialAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="moderation_cases"
+    )
+    content_kind = models.CharField(_("what was removed"), max_length=20, choices=RemovedContentKind.choices)
+    category = models.CharField(_("category"), max_length=40, choices=ModerationCategory.choices)
+    description = models.TextField(_("description"))
+    is_criminal = models.BooleanField(_("criminal"), default=False)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
+    police_reported_on = models.DateField(_("reported to the police"), null=True, blank=True)
+    police_reference = models.CharField(_("police reference number"), max_length=60, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("opened by"), on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("moderation case")
+        verbose_name_plural = _("moderation cases")
+        ordering = ["-opened_at"]
+        constraints = [
+            # R22: a report names its reference and comes after the removal.
+            models.CheckConstraint(
+                name="case_police_report_complete",
+                condition=Q(police_reported_on__isnull=True) | (~Q(police_reference="") & Q(removed_at__isnull=False)),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.account.name}: {self.get_category_display()} ({self.opened_at:%Y-%m-%d})"
+
+
+class Evidence(models.Model):
+    """A screenshot or document kept as evidence: for a moderation case (R22) or as the
+    documentation of a legal basis (R23, a consent form). Never changed or deleted from the UI."""
+
+    case = models.ForeignKey(
+        ModerationCase, verbose_name=_("case"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="evidence",
+    )  # fmt: skip
+    legal_basis = models.ForeignKey(
+        "LegalBasisRecord", verbose_name=_("legal basis record"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="evidence",
+    )  # fmt: skip
+    file = models.FileField(_("file"), storage=evidence_storage, upload_to=evidence_path, max_length=200)
+    original_name = models.CharField(_("original file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=50)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["uploaded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="evidence_belongs_to_one_record",
+                condition=(Q(case__isnull=False) & Q(legal_basis__isnull=True))
+                | (Q(case__isnull=True) & Q(legal_basis__isnull=False)),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.original_name} ({self.sha256[:12]}…)"
+
+    @property
+    def account(self):
+        return (self.case or self.legal_basis).account
+
+
+class InquiryChannel(models.TextChoices):
+    COMMENT = "comment", _("Comment")
+    MESSAGE = "message", _("Private message / Messenger")
+
+
+class Inquiry(models.Model):
+    """R20: a question received in comments or messages, answered on weekdays within 24 hours.
+    Keep no more personal data in the summary than the follow-up needs."""
+
+    account = models.ForeignKey(
+        SocialAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="inquiries"
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=InquiryChannel.choices)
+    received_at = models.DateTimeField(_("received"))
+    summary = models.CharField(_("short summary"), max_length=500)
+    deadline = models.DateTimeField(_("answer by"), db_index=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("answered by"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("logged by"), on_delete=models.PROTECT, related_name="+"
+    )
+    logged_at = models.DateTimeField(_("logged"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["-received_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="inquiry_answered_by_someone",
+                condition=Q(answered_at__isnull=True) | Q(answered_by__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.account.name}: {self.summary[:40]}"
+
+
+class LegalBasis(models.TextChoices):
+    """GDPR article 6(1): the lawful bases of processing personal data (R23)."""
+
+    CONSENT = "consent", _("Consent (a)")
+    CONTRACT = "contract", _("Contract (b)")
+    LEGAL_OBLIGATION = "legal_obligation", _("Legal obligation (c)")
+    VITAL_INTERESTS = "vital_interests", _("Vital interests (d)")
+    PUBLIC_INTEREST = "public_interest", _("Task in the public interest or exercise of official authority (e)")
+    LEGITIMATE_INTERESTS = "legitimate_interests", _("Legitimate interests (f)")
+
+
+class LegalBasisRecord(models.Model):
+    """R23: the lawful basis for publishing a post with personal data, documented at publication
+    (mostly consent; at larger events public interest). Recorded later is allowed, shown as late."""
+
+    account = models.ForeignKey(
+        SocialAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="legal_basis_records"
+    )
+    post = models.CharField(_("post"), max_length=500, help_text=_("A link to the post, or a description of it."))
+    published_at = models.DateTimeField(_("published"))
+    basis = models.CharField(_("legal basis"), max_length=30, choices=LegalBasis.choices)
+    documentation = models.TextField(
+        _("documentation"), blank=True, help_text=_("Where the consent or other documentation is kept.")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("legal basis record")
+        verbose_name_plural = _("legal basis records")
+        ordering = ["-published_at"]
+
+    def __str__(self):
+        return f"{self.account.name}: {self.post[:40]}"
+
+    @property
+    def recorded_late(self) -> bool:
+        """R23: documented "i samband med publicering"; later is allowed but shown as late."""
+        return self.recorded_at > self.published_at

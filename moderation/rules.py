@@ -1,0 +1,25 @@
+"""Who may do what in moderation (R20–R23). The role predicates are the registry's
+(accounts/rules.py): an editor is someone with a mandate in force today for that account (R10)."""
+
+import rules
+
+from accounts.rules import edits_account, is_comms
+
+
+@rules.predicate
+def edits_records_account(user, record):
+    """The user edits the account that a case, question, legal-basis record or evidence belongs to."""
+    return record is not None and edits_account(user, record.account)
+
+
+# Opening and keeping records for an account: its editors.
+rules.add_perm("moderation.open_case", edits_account)  # obj: the account
+rules.add_perm("moderation.log_inquiry", edits_account)  # obj: the account
+rules.add_perm("moderation.record_legal_basis", edits_account)  # obj: the account
+# Reading and adding to a record (evidence, removal, police report, answer): its account's editors
+# and comms; evidence files likewise (R22: served to nobody else).
+rules.add_perm("moderation.view_record", edits_records_account | is_comms)  # obj: case/inquiry/record
+rules.add_perm("moderation.change_record", edits_records_account)  # obj: case/inquiry/record
+rules.add_perm("moderation.view_evidence", edits_records_account | is_comms)  # obj: the evidence
+# Comms' overview per account: cases, answers in time, legal bases and those recorded late.
+rules.add_perm("moderation.review", is_comms)
