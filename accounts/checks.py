@@ -155,11 +155,28 @@ class Check:
     find: Callable[[datetime.date], dict[int, dict]]
 
 
+def find_criminal_not_reported(today: datetime.date) -> dict[int, dict]:
+    """R22: criminal content removed more than two days ago and not yet reported to the police
+    (moderation/checks.py; imported here when it runs, moderation being built on this app)."""
+    from moderation.checks import find_criminal_not_reported as find
+
+    return find(today)
+
+
+def find_inquiry_overdue(today: datetime.date) -> dict[int, dict]:
+    """R20: questions not answered within 24 hours counted on weekdays (moderation/deadlines.py)."""
+    from moderation.services_inquiries import find_inquiry_overdue as find
+
+    return find(today)
+
+
 CHECKS = {
     "inactive": Check("inactive", FlagKind.INACTIVE_6_MONTHS, find_inactive),
     "shortfall": Check("shortfall", FlagKind.POSTING_SHORTFALL, find_posting_shortfall),
     "no_editor": Check("no_editor", FlagKind.NO_ACTIVE_EDITOR, find_no_active_editor),
     "mandate_expiring": Check("mandate_expiring", FlagKind.MANDATE_EXPIRING, find_mandate_expiring),
+    "criminal_not_reported": Check("criminal_not_reported", FlagKind.CRIMINAL_NOT_REPORTED, find_criminal_not_reported),
+    "inquiry_overdue": Check("inquiry_overdue", FlagKind.INQUIRY_OVERDUE, find_inquiry_overdue),
 }
 
 

@@ -3,7 +3,7 @@
 
 import rules
 
-from accounts.rules import edits_account, is_comms
+from accounts.rules import edits_account, is_comms, is_editor
 
 
 @rules.predicate
@@ -23,3 +23,4 @@ rules.add_perm("moderation.change_record", edits_records_account)  # obj: case/i
 rules.add_perm("moderation.view_evidence", edits_records_account | is_comms)  # obj: the evidence
 # Comms' overview per account: cases, answers in time, legal bases and those recorded late.
 rules.add_perm("moderation.review", is_comms)
+rules.add_perm("moderation.index", is_editor | is_comms)

@@ -32,10 +32,12 @@ PAGE_SIZE = 50
 # questions (R10, R20); too few posts (R19) is a matter for the editors first; a mandate that
 # ends soon is a notice to the manager, not yet a breach. Lower is more serious.
 FLAG_SEVERITY = {
-    FlagKind.INACTIVE_6_MONTHS: 0,
-    FlagKind.NO_ACTIVE_EDITOR: 1,
-    FlagKind.POSTING_SHORTFALL: 2,
-    FlagKind.MANDATE_EXPIRING: 3,
+    FlagKind.CRIMINAL_NOT_REPORTED: 0,  # R22: a crime against someone, waiting for its report
+    FlagKind.INACTIVE_6_MONTHS: 1,
+    FlagKind.INQUIRY_OVERDUE: 2,  # R20: a resident waiting for an answer
+    FlagKind.NO_ACTIVE_EDITOR: 3,
+    FlagKind.POSTING_SHORTFALL: 4,
+    FlagKind.MANDATE_EXPIRING: 5,
 }
 SEVERITY = Case(
     *(When(kind=kind, then=Value(rank)) for kind, rank in FLAG_SEVERITY.items()),

@@ -271,10 +271,25 @@ def test_the_number_of_queries_does_not_grow_with_the_accounts(name):
     today = D(2026, 11, 25)
 
     def accounts(n):
+        from moderation.models import Inquiry, ModerationCase
+
+        stockholm = timezone.get_current_timezone()
         for _ in range(n):
             account = SocialAccountFactory()
             if name != "no_editor":
-                MandateFactory(account=account, valid_until=today + datetime.timedelta(days=3))
+                mandate = MandateFactory(account=account, valid_until=today + datetime.timedelta(days=3))
+            if name == "criminal_not_reported":  # removed five days before `today`, never reported
+                ModerationCase.objects.create(
+                    account=account, content_kind="comment", category="incitement", description="Hets",
+                    is_criminal=True, removed_at=datetime.datetime(2026, 11, 20, 12, tzinfo=stockholm),
+                    opened_by=mandate.user,
+                )  # fmt: skip
+            if name == "inquiry_overdue":  # its deadline passed a day ago, no answer
+                past = timezone.now() - datetime.timedelta(days=3)
+                Inquiry.objects.create(
+                    account=account, channel="comment", received_at=past, summary="Öppettider?",
+                    deadline=past + datetime.timedelta(days=2), logged_by=mandate.user,
+                )  # fmt: skip
 
     def queries():
         with CaptureQueriesContext(connection) as captured:
@@ -301,6 +316,8 @@ class TestCommand:
             ["shortfall", "1", "1", "0"],
             ["no_editor", "1", "1", "0"],
             ["mandate_expiring", "0", "0", "0"],
+            ["criminal_not_reported", "0", "0", "0"],
+            ["inquiry_overdue", "0", "0", "0"],
         ]
 
     def test_only_and_dry_run(self, library_account):

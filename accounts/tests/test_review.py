@@ -227,7 +227,9 @@ class TestQueue:
         with django_assert_num_queries(1):
             counts = service.flag_counts()
         assert [(kind, n) for kind, _label, n in counts] == [
+            (FlagKind.CRIMINAL_NOT_REPORTED, 0),
             (FlagKind.INACTIVE_6_MONTHS, 1),
+            (FlagKind.INQUIRY_OVERDUE, 0),
             (FlagKind.NO_ACTIVE_EDITOR, 0),
             (FlagKind.POSTING_SHORTFALL, 2),
             (FlagKind.MANDATE_EXPIRING, 0),

@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from moderation.models import Evidence, Inquiry, LegalBasisRecord, ModerationCase
+
 from ..access import comms_required, get_object_for_user
 from ..models import AccountDecision, Mandate, Purpose, ReviewFlag, SocialAccount, Training, WeeklyActivity
 
@@ -74,6 +76,13 @@ def account_log_entries(account: SocialAccount):
         AccountDecision: account.decisions.values_list("pk", flat=True),
         WeeklyActivity: account.weekly_activity.values_list("pk", flat=True),
         ReviewFlag: account.flags.values_list("pk", flat=True),
+        # Moderation (R3: every case, question and legal-basis record is a public record).
+        ModerationCase: account.moderation_cases.values_list("pk", flat=True),
+        Inquiry: account.inquiries.values_list("pk", flat=True),
+        LegalBasisRecord: account.legal_basis_records.values_list("pk", flat=True),
+        Evidence: Evidence.objects.filter(Q(case__account=account) | Q(legal_basis__account=account)).values_list(
+            "pk", flat=True
+        ),
     }
     condition = Q(pk__in=[])
     for model, pks in records.items():

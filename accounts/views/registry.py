@@ -10,6 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from moderation.services_inquiries import answer_stats
+from moderation.services_legal import legal_overview
+
 from .. import rules
 from ..access import comms_required, get_object_for_user
 from ..forms import AccountFilterForm, AccountRegistryForm, DecisionForm
@@ -46,6 +49,7 @@ def dashboard(request):
         )
     if context["is_comms"]:
         context["flag_counts"] = flag_counts()
+        context["answer_stats"] = answer_stats(SocialAccount.objects.active().select_related("unit"))
         counts = dict(SocialAccount.objects.values_list("status").annotate(n=Count("pk")))
         context["status_counts"] = [(value, label, counts.get(value, 0)) for value, label in AccountStatus.choices]
     if user.unit_id and not paths:
@@ -113,6 +117,13 @@ def account_page(request, account_pk, *, status=200, **forms):
         context["manager_form"] = forms.get("manager_form") or DecisionForm()
     if account.status == AccountStatus.MANAGER_APPROVED and user.has_perm("account.decide_as_comms", account):
         context["comms_form"] = forms.get("comms_form") or DecisionForm()
+    # Moderation (R20–R23): for the account's editors, and for comms, who reviews every account.
+    context["can_moderate"] = user.has_perm("moderation.open_case", account)
+    if context["can_moderate"] or user.has_perm("moderation.review"):
+        context["moderation_links"] = True
+        context["answer_stats"] = answer_stats([account])
+        if user.has_perm("moderation.review"):
+            context["legal_overview"] = legal_overview([account])
     context["can_activate"] = account.status == AccountStatus.APPROVED and user.has_perm("account.activate", account)
     context["can_close"] = account.status == AccountStatus.ACTIVE and user.has_perm("account.close", account)
     return render(request, "accounts/account_detail.html", context, status=status)

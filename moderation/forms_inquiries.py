@@ -1,0 +1,44 @@
+"""Forms for questions and their answers (R20). They check the input; the services decide (and say
+the same refusals, in the same words, when called without a form)."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import InquiryChannel
+from .services_inquiries import SUMMARY_MAX_LENGTH
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    """The browser's own date-and-time picker; it sends YYYY-MM-DDTHH:MM, read in the portal's
+    time zone (Europe/Stockholm)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+def now_to_the_minute():
+    return timezone.localtime().replace(second=0, microsecond=0)
+
+
+class InquiryLogForm(forms.Form):
+    """R20: a question received in a comment or a private message."""
+
+    channel = forms.ChoiceField(
+        label=_("Received as"), choices=InquiryChannel.choices, widget=forms.RadioSelect, initial=InquiryChannel.COMMENT
+    )
+    received_at = forms.DateTimeField(label=_("Received at"), initial=now_to_the_minute, widget=DateTimeLocalInput)
+    summary = forms.CharField(
+        label=_("Short summary"),
+        max_length=SUMMARY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What the question is about. No more personal data than needed: no names, no contact details."),
+    )
+
+
+class InquiryAnswerForm(forms.Form):
+    """R20: the question was answered, at this time (now by default)."""
+
+    answered_at = forms.DateTimeField(label=_("Answered at"), initial=now_to_the_minute, widget=DateTimeLocalInput)
