@@ -579,6 +579,10 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True, db_index=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    # An optional attachment, such as a meeting's .ics (council invitations).
+    attachment_name = models.CharField(max_length=100, blank=True)
+    attachment_type = models.CharField(max_length=100, blank=True)
+    attachment = models.BinaryField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")

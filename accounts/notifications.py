@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -62,17 +62,28 @@ def render_notice(template: str, context: dict) -> tuple[str, str]:
     return " ".join(subject.split()), body + "\n"
 
 
-def notify(recipients: Iterable[User], template: str, context: dict) -> list[Notification]:
+def notify(recipients: Iterable[User], template: str, context: dict, attachment=None) -> list[Notification]:
     """Store one notice per reachable recipient and queue them once the transaction commits.
 
     Call it inside the service's transaction: if the decision is rolled back, so are its notices,
-    and nothing was queued."""
+    and nothing was queued. `attachment` is an optional (file name, bytes, MIME type), such as a
+    meeting's .ics."""
     users = reachable(recipients)
     if not users:
         return []
     subject, body = render_notice(template, context)
     notifications = Notification.objects.bulk_create(
-        [Notification(recipient=user, subject=subject, body=body) for user in users]
+        [
+            Notification(
+                recipient=user,
+                subject=subject,
+                body=body,
+                attachment_name=attachment[0] if attachment else "",
+                attachment=attachment[1] if attachment else None,
+                attachment_type=attachment[2] if attachment else "",
+            )  # fmt: skip
+            for user in users
+        ]
     )
     ids = [n.pk for n in notifications]
     transaction.on_commit(lambda: _enqueue(ids))
@@ -110,12 +121,14 @@ def deliver(notification_id: int) -> bool:
             return False
         notification.attempts += 1
         try:
-            send_mail(
-                notification.subject,
-                notification.body,
-                settings.DEFAULT_FROM_EMAIL,
-                [notification.recipient.email],
+            message = EmailMessage(
+                notification.subject, notification.body, settings.DEFAULT_FROM_EMAIL, [notification.recipient.email]
             )
+            if notification.attachment_name:
+                message.attach(
+                    notification.attachment_name, bytes(notification.attachment), notification.attachment_type
+                )
+            message.send()
         except Exception as exc:
             error = exc
             notification.last_error = f"{type(exc).__name__}: {exc}"

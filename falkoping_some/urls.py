@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("accounts.public_urls")),
     path("", include("accounts.urls")),
     path("moderering/", include("moderation.urls")),
+    path("someradet/", include("council.urls")),
     path("inloggning/", include("allauth.urls")),
     path("halsa", portal_views.health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),

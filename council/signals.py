@@ -1,0 +1,1 @@
+"""Being written (issue 6): a mandate granted before a published meeting invites its editor."""
