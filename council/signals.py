@@ -1,1 +1,18 @@
-"""Being written (issue 6): a mandate granted before a published meeting invites its editor."""
+"""A mandate granted while a published meeting is still to come invites its editor (R24)."""
+
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from accounts.models import Mandate
+
+
+@receiver(post_save, sender=Mandate, dispatch_uid="council_invite_new_editor")
+def invite_new_editor_on_mandate(sender, instance, created, raw=False, **kwargs):
+    if not created or raw:
+        return
+    from .services import invite_new_editor
+
+    # Inside the grant's transaction: a grant rolled back takes its invitations with it.
+    with transaction.atomic():
+        invite_new_editor(instance.user)

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from council.services_attendance import person_attendance
+
 from ..access import comms_required, get_object_for_user
 from ..forms_mandates import TrainingForm
 from ..models import TrainingKind, User
@@ -37,6 +39,7 @@ def person_detail(request, pk):
             "person": person,
             "mandates": mandates,
             "trainings": person.trainings.select_related("trainee", "trainer", "account"),
+            "attendance": person_attendance(person),
             "can_record_training": viewer.has_perm("training.record"),
         },
     )

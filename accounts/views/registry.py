@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from council.views.meetings import next_meeting
 from moderation.services_inquiries import answer_stats
 from moderation.services_legal import legal_overview
 
@@ -34,6 +35,7 @@ def dashboard(request):
         "pending": pending_for(user),
         "activity_rows": dashboard_rows(user, today),
     }
+    context["next_meeting"], context["my_invitation"] = next_meeting(user)
     context["my_mandates"] = (
         Mandate.objects.active_on(today)
         .filter(user=user)

@@ -1,10 +1,127 @@
-"""Being written (issue 6)."""
+"""After a council meeting (R17, R24): comms records attendance on one screen, writes the minutes
+and attaches files; every staff member reads them; comms sees who takes part and who does not."""
 
-from django.http import Http404
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.access import comms_required, get_object_for_user
+from accounts.services import DomainError
+from moderation.evidence import clean_original_name
+
+from ..forms_attendance import AttachmentForm, AttendanceForm, MinutesForm
+from ..models import CouncilMeeting, MeetingStatus, MinutesAttachment
+from ..services_attendance import (
+    add_attachments,
+    attendance_per_person,
+    attendance_since,
+    missed_last_two,
+    record_attendance,
+    save_minutes,
+)
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404
+def _is_held(meeting) -> bool:
+    """Whether attendance and minutes can be recorded yet (the services decide; this hides forms)."""
+    return meeting.status == MeetingStatus.PUBLISHED and meeting.starts_at <= timezone.now()
 
 
-attendance_record = minutes_edit = attachment_upload = attachment_file = attendance_table = _todo
+@comms_required
+@require_http_methods(["GET", "POST"])
+def attendance_record(request, pk):
+    """Every invitee on one screen, their answer beside them, one radio group each, one Save."""
+    meeting = get_object_or_404(CouncilMeeting, pk=pk)
+    invitations = meeting.invitations.select_related("user__unit", "attendance_recorded_by")
+    form = AttendanceForm(request.POST or None, invitations=invitations)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                changed = record_attendance(request.user, meeting, form.marks())
+            except DomainError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("Attendance saved (%(count)s changed).") % {"count": len(changed)})
+                return redirect(meeting)
+        else:
+            messages.error(request, _("Attendance was not saved. Correct the fields marked below."))
+    return render(
+        request,
+        "council/attendance_record.html",
+        {"meeting": meeting, "form": form, "can_record": _is_held(meeting)},
+    )
+
+
+@comms_required
+@require_http_methods(["GET", "POST"])
+def minutes_edit(request, pk):
+    meeting = get_object_or_404(CouncilMeeting, pk=pk)
+    form = MinutesForm(request.POST or None, initial={"minutes": meeting.minutes})
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_minutes(request.user, meeting, form.cleaned_data["minutes"])
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The minutes are saved."))
+            return redirect(meeting)
+    return render(
+        request,
+        "council/minutes_edit.html",
+        {
+            "meeting": meeting,
+            "form": form,
+            "attachment_form": AttachmentForm(),
+            "attachments": meeting.attachments.select_related("uploaded_by"),
+            "can_record": _is_held(meeting),
+        },
+    )
+
+
+@comms_required
+@require_POST
+def attachment_upload(request, pk):
+    meeting = get_object_or_404(CouncilMeeting, pk=pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            attached = add_attachments(request.user, meeting, form.cleaned_data["files"])
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("%(count)s file(s) attached to the minutes.") % {"count": len(attached)})
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("council:minutes", pk=meeting.pk)
+
+
+@login_required
+def attachment_file(request, pk):
+    """A file of the minutes, to any signed-in staff member, never cached."""
+    attachment = get_object_for_user(request, MinutesAttachment.objects.all(), "council.view", pk=pk)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=False,
+        filename=clean_original_name(attachment.original_name),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@comms_required
+def attendance_table(request):
+    """R24: who takes part in the council over the last 12 months, who misses most first, and the
+    editors absent from both of the last two meetings."""
+    since = attendance_since()
+    return render(
+        request,
+        "council/attendance_table.html",
+        {"since": since, "people": attendance_per_person(since), "missed": missed_last_two()},
+    )

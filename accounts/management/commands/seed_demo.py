@@ -279,6 +279,7 @@ class Command(BaseCommand):
             accounts = self._accounts(units, users)
             self._mandates(users, accounts)
             self._activity(users, accounts)
+            self._council(users)
         # The checks run on beat every morning; run them once now so the review queue has the
         # demo's findings (the silent account, the one posting every other week) at once.
         from accounts.checks import run_checks
@@ -364,6 +365,59 @@ class Command(BaseCommand):
             self._decisions(account, users)
             accounts[(name, platform)] = account
         return accounts
+
+    def _council(self, users):
+        """The SoMe council (R17, R24): last meeting, with attendance and minutes, and the next one,
+        published, with its invitations waiting for answers."""
+        from council.models import AgendaItem, CouncilMeeting, Invitation
+
+        stockholm = timezone.get_current_timezone()
+        today = timezone.localdate()
+        editors = list(User.objects.filter(pk__in=Mandate.objects.active_on(today).values("user")).distinct())
+
+        def at(day, hour):
+            return datetime.datetime.combine(day, datetime.time(hour), tzinfo=stockholm)
+
+        past_day = today - datetime.timedelta(days=42)
+        past, created = CouncilMeeting.objects.get_or_create(
+            title="SoMe-rådet: höstens första möte",
+            defaults={
+                "starts_at": at(past_day, 13), "ends_at": at(past_day, 15), "place": "Stadshuset, sal Mösseberg",
+                "status": "published", "published_at": at(past_day - datetime.timedelta(days=21), 9),
+                "created_by": users["kommunikator"],
+                "minutes": "1. Nya funktioner i Meta Business Suite.\n2. Genomgång av rutinen för sociala medier: "
+                "R19 och R20.\n3. Frågor från redaktörerna: hur vi svarar på kritik i kommentarer.",
+                "minutes_published_at": at(past_day + datetime.timedelta(days=1), 10),
+            },
+        )  # fmt: skip
+        if created:
+            AgendaItem.objects.create(
+                meeting=past, order=1, title="Nyheter på plattformarna", presenter="Karin Kommunikatör"
+            )
+            AgendaItem.objects.create(meeting=past, order=2, title="Rutinen för sociala medier, R19–R20")
+            marks = ["present", "present", "absent", "excused", "present", "absent"]
+            for editor, mark in zip(editors, marks * 3, strict=False):
+                Invitation.objects.create(
+                    meeting=past, user=editor, response="yes" if mark == "present" else "no",
+                    attendance=mark, attendance_recorded_by=users["kommunikator"],
+                    attendance_recorded_at=at(past_day, 15),
+                )  # fmt: skip
+        next_day = today + datetime.timedelta(days=16)
+        upcoming, created = CouncilMeeting.objects.get_or_create(
+            title="SoMe-rådet: vintermöte",
+            defaults={
+                "starts_at": at(next_day, 13), "ends_at": at(next_day, 15), "place": "Stadshuset, sal Mösseberg",
+                "online_link": "https://teams.microsoft.com/l/meetup-join/demo", "status": "published",
+                "published_at": timezone.now(), "created_by": users["kommunikator"],
+            },
+        )  # fmt: skip
+        if created:
+            AgendaItem.objects.create(
+                meeting=upcoming, order=1, title="Årets statistik per konto", presenter="Kerstin Berg"
+            )
+            AgendaItem.objects.create(meeting=upcoming, order=2, title="Krisberedskap i sociala medier")
+            for editor in editors:
+                Invitation.objects.create(meeting=upcoming, user=editor)
 
     def _activity(self, users, accounts):
         """Weekly posts (R19) for the last 30 weeks: most accounts post weekly, the urban planning
