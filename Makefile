@@ -8,10 +8,14 @@ PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
 .PHONY: run test lint clean
 
-$(BIN)/python:
+$(BIN)/python: | .env
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
 		|| { echo "Python 3.11 or newer is needed ($(PYTHON) is missing or older); try make PYTHON=python3.11 …" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
+
+# This checkout's secret key for development, so that `manage.py` works by hand (settings.py).
+.env:
+	@$(PYTHON) -c 'import secrets; print("DJANGO_SECRET_KEY=" + secrets.token_urlsafe(50))' > $@
 
 # Stamps: reinstall only when a requirements file changes.
 $(VENV)/.installed-run: requirements.txt | $(BIN)/python

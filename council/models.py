@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from moderation.models import evidence_path, evidence_storage
+from moderation.models import evidence_path, private_storage
 
 
 def new_token() -> str:
@@ -125,7 +125,7 @@ class MinutesAttachment(models.Model):
     served through a view that checks the user is signed in)."""
 
     meeting = models.ForeignKey(CouncilMeeting, on_delete=models.PROTECT, related_name="attachments")
-    file = models.FileField(_("file"), storage=evidence_storage, upload_to=evidence_path, max_length=200)
+    file = models.FileField(_("file"), storage=private_storage, upload_to=evidence_path, max_length=200)
     original_name = models.CharField(_("original file name"), max_length=255)
     content_type = models.CharField(_("content type"), max_length=50)
     size = models.PositiveIntegerField(_("size (bytes)"))

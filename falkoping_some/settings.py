@@ -15,6 +15,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("PORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
 
 env = environ.Env()
+# A checkout's own .env (written by `make`, git-ignored) holds a random DJANGO_SECRET_KEY so that
+# `manage.py` works by hand in development. Variables already in the environment win, so a
+# production server's settings are never overridden by it; it never turns DEBUG on.
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 # Demo mode: the portal of `make run`, with demo data, demo logins and a banner on every page.

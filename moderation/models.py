@@ -26,6 +26,12 @@ class EvidenceStorage(LazyObject):
 evidence_storage = EvidenceStorage()
 
 
+def private_storage():
+    """The storage of evidence and council attachments, given to FileField as a callable so that
+    migrations name this function instead of baking in one machine's PRIVATE_MEDIA_ROOT."""
+    return evidence_storage
+
+
 def evidence_path(instance, filename):
     # A random name: nothing of what the uploader called the file reaches the file system.
     return f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
@@ -103,7 +109,7 @@ class Evidence(models.Model):
         "LegalBasisRecord", verbose_name=_("legal basis record"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="evidence",
     )  # fmt: skip
-    file = models.FileField(_("file"), storage=evidence_storage, upload_to=evidence_path, max_length=200)
+    file = models.FileField(_("file"), storage=private_storage, upload_to=evidence_path, max_length=200)
     original_name = models.CharField(_("original file name"), max_length=255)
     content_type = models.CharField(_("content type"), max_length=50)
     size = models.PositiveIntegerField(_("size (bytes)"))
