@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Mandate
 from accounts.services import DomainError
-from moderation.evidence import _HashingFile, clean_original_name, discard_files, validate_upload
+from moderation.evidence import clean_original_name, discard_files, store_private_file, validate_upload
 
 from .models import Attendance, CouncilMeeting, Invitation, MeetingStatus, MinutesAttachment
 
@@ -92,22 +92,14 @@ def save_minutes(actor, meeting, text) -> CouncilMeeting:
 
 def _store_attachment(actor, meeting, uploaded_file, content_type, now) -> MinutesAttachment:
     """Kept as evidence is (moderation/evidence.py): under a random name, with its SHA-256."""
-    original_name = clean_original_name(getattr(uploaded_file, "name", "") or "")
     attachment = MinutesAttachment(
-        meeting=meeting, original_name=original_name, content_type=content_type, uploaded_by=actor, uploaded_at=now
+        meeting=meeting,
+        original_name=clean_original_name(getattr(uploaded_file, "name", "") or ""),
+        content_type=content_type,
+        uploaded_by=actor,
+        uploaded_at=now,
     )
-    content = _HashingFile(uploaded_file)
-    name = attachment.file.field.generate_filename(attachment, original_name)
-    try:
-        attachment.file.name = attachment.file.storage.save(name, content, max_length=attachment.file.field.max_length)
-        attachment.size = content.bytes_read
-        attachment.sha256 = content.hash.hexdigest()
-        attachment.save()
-    except BaseException:
-        attachment.file.name = attachment.file.name or name  # also a partly written file
-        discard_files([attachment])
-        raise
-    return attachment
+    return store_private_file(attachment, uploaded_file)
 
 
 def add_attachments(actor, meeting, files) -> list[MinutesAttachment]:

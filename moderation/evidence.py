@@ -122,28 +122,35 @@ class _HashingFile(File):
 def store_evidence(actor, uploaded_file, *, case=None, legal_basis=None) -> Evidence:
     """Validate the file and keep it as evidence of `case` or `legal_basis` (exactly one)."""
     content_type = validate_upload(uploaded_file)
-    original_name = clean_original_name(getattr(uploaded_file, "name", "") or "")
     evidence = Evidence(
         case=case,
         legal_basis=legal_basis,
-        original_name=original_name,
+        original_name=clean_original_name(getattr(uploaded_file, "name", "") or ""),
         content_type=content_type,
         uploaded_by=actor,
         uploaded_at=timezone.now(),
     )
+    return store_private_file(evidence, uploaded_file)
+
+
+def store_private_file(record, uploaded_file):
+    """Write an already validated upload to the private storage of `record` (a model with the
+    fields file, original_name, size and sha256, such as Evidence or a council minutes
+    attachment), fill in its size and SHA-256, and save the record. If anything fails, the file
+    written so far is removed and the error goes on."""
     content = _HashingFile(uploaded_file)
     # upload_to (models.evidence_path) gives the random name; the original one is not used.
-    name = evidence.file.field.generate_filename(evidence, original_name)
+    name = record.file.field.generate_filename(record, record.original_name)
     try:
-        evidence.file.name = evidence.file.storage.save(name, content, max_length=evidence.file.field.max_length)
-        evidence.size = content.bytes_read
-        evidence.sha256 = content.hash.hexdigest()
-        evidence.save()
+        record.file.name = record.file.storage.save(name, content, max_length=record.file.field.max_length)
+        record.size = content.bytes_read
+        record.sha256 = content.hash.hexdigest()
+        record.save()
     except BaseException:
-        evidence.file.name = evidence.file.name or name  # also a partly written file
-        discard_files([evidence])
+        record.file.name = record.file.name or name  # also a partly written file
+        discard_files([record])
         raise
-    return evidence
+    return record
 
 
 def discard_files(evidence_list) -> None:
