@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from moderation.models import evidence_path, private_storage
+from moderation.models import PrivateFile
 
 
 def new_token() -> str:
@@ -120,18 +120,11 @@ class Invitation(models.Model):
         return f"{self.user} – {self.meeting}"
 
 
-class MinutesAttachment(models.Model):
+class MinutesAttachment(PrivateFile):
     """Slides and other files of the minutes, validated and stored as evidence is (private storage,
     served through a view that checks the user is signed in)."""
 
     meeting = models.ForeignKey(CouncilMeeting, on_delete=models.PROTECT, related_name="attachments")
-    file = models.FileField(_("file"), storage=private_storage, upload_to=evidence_path, max_length=200)
-    original_name = models.CharField(_("original file name"), max_length=255)
-    content_type = models.CharField(_("content type"), max_length=50)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    sha256 = models.CharField("SHA-256", max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
 
     class Meta:
         verbose_name = _("minutes attachment")

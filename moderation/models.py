@@ -37,6 +37,25 @@ def evidence_path(instance, filename):
     return f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
 
 
+class PrivateFile(models.Model):
+    """A file kept in the private storage under a random name, with its SHA-256 and who uploaded
+    it when: evidence (R22, R23) and the council's minutes attachments. Written only by
+    moderation.evidence.store_private_file, never changed afterwards."""
+
+    file = models.FileField(_("file"), storage=private_storage, upload_to=evidence_path, max_length=200)
+    original_name = models.CharField(_("original file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=50)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
 class RemovedContentKind(models.TextChoices):
     POST = "post", _("Post")
     COMMENT = "comment", _("Comment")
@@ -97,7 +116,7 @@ class ModerationCase(models.Model):
         return f"{self.account.name}: {self.get_category_display()} ({self.opened_at:%Y-%m-%d})"
 
 
-class Evidence(models.Model):
+class Evidence(PrivateFile):
     """A screenshot or document kept as evidence: for a moderation case (R22) or as the
     documentation of a legal basis (R23, a consent form). Never changed or deleted from the UI."""
 
@@ -109,15 +128,6 @@ class Evidence(models.Model):
         "LegalBasisRecord", verbose_name=_("legal basis record"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="evidence",
     )  # fmt: skip
-    file = models.FileField(_("file"), storage=private_storage, upload_to=evidence_path, max_length=200)
-    original_name = models.CharField(_("original file name"), max_length=255)
-    content_type = models.CharField(_("content type"), max_length=50)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
 
     class Meta:
         verbose_name = _("evidence")
