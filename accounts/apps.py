@@ -13,6 +13,9 @@ class AccountsConfig(AppConfig):
 
         post_migrate.connect(ensure_comms_group, dispatch_uid="accounts.ensure_comms_group")
         register_audit_trail()
+        from .records.guard import protect_records
+
+        protect_records()  # R25: records are deleted only by a confirmed disposal
 
 
 def register_audit_trail():
@@ -20,7 +23,19 @@ def register_audit_trail():
     actor, before and after (django-auditlog): from the portal's pages, the admin or the worker."""
     from auditlog.registry import auditlog
 
-    from .models import AccountDecision, Mandate, OrgUnit, ReviewFlag, SocialAccount, Training, WeeklyActivity
+    from .models import (
+        AccountDecision,
+        Disposal,
+        Mandate,
+        OrgUnit,
+        RecordsExport,
+        RetentionRule,
+        ReviewFlag,
+        SelfCheck,
+        SocialAccount,
+        Training,
+        WeeklyActivity,
+    )
 
     derived = ["normalized_url", "normalized_handle", "search_text", "updated_at"]
     auditlog.register(SocialAccount, exclude_fields=derived, m2m_fields={"login_holders", "proposed_editors"})
@@ -30,3 +45,9 @@ def register_audit_trail():
     auditlog.register(OrgUnit, exclude_fields=["path"], m2m_fields={"managers"})
     auditlog.register(WeeklyActivity)
     auditlog.register(ReviewFlag)
+    # Issue 7: the exports (who took out which records, R3), retention rules, disposals (R25) and
+    # the yearly self-checks.
+    auditlog.register(RecordsExport, exclude_fields=["done_steps"])
+    auditlog.register(RetentionRule)
+    auditlog.register(Disposal)
+    auditlog.register(SelfCheck)

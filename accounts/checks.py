@@ -30,6 +30,7 @@ from .models import (
     FlagStatus,
     Mandate,
     ReviewFlag,
+    SelfCheck,
     SocialAccount,
     WeeklyActivity,
     week_start,
@@ -42,6 +43,9 @@ INACTIVITY_LIMIT = relativedelta(months=6)  # R6, R15
 # R19: at least one post a week on average, over this many full ISO weeks before the current one.
 SHORTFALL_WINDOW_WEEKS = getattr(settings, "POSTING_WINDOW_WEEKS", 4)
 MIN_POSTS_PER_WEEK = 1  # R19
+# The yearly self-check (R4, R5, R7, R8, R9): due twelve calendar months after the last one, or
+# after the activation for an account never checked; overdue from the day after that.
+SELF_CHECK_INTERVAL = relativedelta(months=12)
 
 # Stored as the msgid, translated where it is shown (as services/flags.py does with its reasons).
 RESOLVED_REASON = gettext_noop("The condition is gone.")
@@ -148,6 +152,68 @@ def find_mandate_expiring(today: datetime.date) -> dict[int, dict]:
     return found
 
 
+def self_check_due(last_answered: datetime.date | None, activated_on: datetime.date | None) -> datetime.date | None:
+    """The last day on which the next yearly self-check is in time: twelve calendar months after
+    the last one (its local date), or after the activation when the account was never checked.
+    A self-check answered on 29 February is due on 28 February the year after, as a person counts."""
+    start = last_answered or activated_on
+    return start + SELF_CHECK_INTERVAL if start else None
+
+
+def find_self_check_overdue(today: datetime.date, accounts=None) -> dict[int, dict]:
+    """R4, R5, R7, R8, R9: active accounts whose last yearly self-check is more than twelve
+    months old, or that were never checked and were activated more than twelve months ago.
+    `accounts` (primary keys) narrows the question to those accounts.
+
+    One query. A bound in SQL picks every candidate (SQLite has no calendar arithmetic, and
+    "twelve months before 29 February" is not "twelve months after" read backwards); the exact
+    rule, the due date of `self_check_due`, decides in Python, so a page and the check agree."""
+    bound = today - SELF_CHECK_INTERVAL  # overdue needs a start on or before this day
+    bound_at = timezone.make_aware(datetime.datetime.combine(bound + datetime.timedelta(days=1), datetime.time()))
+    rows = SocialAccount.objects.active()
+    if accounts is not None:
+        rows = rows.filter(pk__in=accounts)
+    rows = (
+        rows.annotate(last_at=Max("self_checks__answered_at"))
+        .filter(Q(last_at__lt=bound_at) | Q(last_at__isnull=True, activated_on__lte=bound))
+        .values_list("pk", "activated_on", "last_at")
+    )
+    found = {}
+    for pk, activated_on, last_at in rows:
+        last = timezone.localdate(last_at) if last_at else None
+        due = self_check_due(last, activated_on)
+        if due < today:
+            found[pk] = {
+                "last_self_check": last.isoformat() if last else None,
+                "due": due.isoformat(),
+                "activated_on": activated_on.isoformat(),
+            }
+    return found
+
+
+def find_self_check_no(today: datetime.date, accounts=None) -> dict[int, dict]:
+    """R4, R5, R7, R8, R9: active accounts whose latest yearly self-check has a "no", for comms.
+    Only the latest counts: a later self-check answered yes throughout resolves the flag.
+    `accounts` (primary keys) narrows the question to those accounts. One query."""
+    latest = SelfCheck.objects.filter(account=OuterRef("account")).order_by("-answered_at", "-pk").values("pk")[:1]
+    any_no = Q()
+    for name, _rule in SelfCheck.QUESTIONS:
+        any_no |= Q(**{name: False})
+    checks = SelfCheck.objects.filter(any_no, account__status="active", pk=Subquery(latest))
+    if accounts is not None:
+        checks = checks.filter(account__in=accounts)
+    return {
+        check.account_id: {
+            "self_check": check.pk,
+            "answered_on": timezone.localdate(check.answered_at).isoformat(),
+            "answered_by": str(check.answered_by),
+            "rules": check.answers_no,
+            "comment": check.comment,
+        }
+        for check in checks.select_related("answered_by").order_by()
+    }
+
+
 @dataclass(frozen=True)
 class Check:
     name: str
@@ -177,25 +243,32 @@ CHECKS = {
     "mandate_expiring": Check("mandate_expiring", FlagKind.MANDATE_EXPIRING, find_mandate_expiring),
     "criminal_not_reported": Check("criminal_not_reported", FlagKind.CRIMINAL_NOT_REPORTED, find_criminal_not_reported),
     "inquiry_overdue": Check("inquiry_overdue", FlagKind.INQUIRY_OVERDUE, find_inquiry_overdue),
+    "self_check_overdue": Check("self_check_overdue", FlagKind.SELF_CHECK_OVERDUE, find_self_check_overdue),
+    "self_check_no": Check("self_check_no", FlagKind.SELF_CHECK_ANSWERED_NO, find_self_check_no),
 }
+# The checks that a self-check, once answered, brings in line at once for its account.
+SELF_CHECK_CHECKS = ("self_check_overdue", "self_check_no")
 
 
 # Bringing the flags in line. -------------------------------------------------------------------
 
 
-def apply_findings(kind: str, found: dict[int, dict], *, dry_run: bool = False) -> tuple[int, int]:
+def apply_findings(kind: str, found: dict[int, dict], *, dry_run: bool = False, accounts=None) -> tuple[int, int]:
     """Raise, refresh and resolve the flags of one kind so that exactly the accounts found have an
     open one. Returns (raised, resolved); in a dry run, what would be, and nothing is written.
+    `accounts` (primary keys) limits it to the flags of those accounts, for a finding that asked
+    about those accounts only: the flags of every other account are left as they are.
 
     A constant number of queries whatever the number of accounts. Two runs at once cannot open two
     flags for one account: the database's one-open-flag constraint refuses the second insert, which
     is skipped (ignore_conflicts), and `raised` counts the rows that this run actually wrote."""
     now = timezone.now()
+    flags = ReviewFlag.objects.filter(kind=kind, status__in=OPEN_FLAG_STATUSES)
+    if accounts is not None:
+        flags = flags.filter(account_id__in=accounts)
     open_flags = {
         account_id: (pk, evidence)
-        for pk, account_id, evidence in ReviewFlag.objects.filter(kind=kind, status__in=OPEN_FLAG_STATUSES)
-        .values_list("pk", "account_id", "evidence")
-        .order_by()
+        for pk, account_id, evidence in flags.values_list("pk", "account_id", "evidence").order_by()
     }
     to_raise = [account_id for account_id in found if account_id not in open_flags]
     to_resolve = [pk for account_id, (pk, _evidence) in open_flags.items() if account_id not in found]
@@ -247,6 +320,16 @@ def run_checks(only=None, dry_run: bool = False, today: datetime.date | None = N
     if unknown:
         raise KeyError(f"Unknown check: {', '.join(unknown)}. The checks: {', '.join(CHECKS)}.")
     return [run_check(CHECKS[name], today, dry_run=dry_run) for name in names]
+
+
+def align_self_check_flags(account_ids, today: datetime.date) -> None:
+    """Bring the two self-check flags of these accounts in line now, as the daily checks would
+    tomorrow, without touching any other account's flags and without recording a CheckRun (which
+    stands for a run over every account). Called inside the transaction that saves a self-check."""
+    account_ids = list(account_ids)
+    for name in SELF_CHECK_CHECKS:
+        check = CHECKS[name]
+        apply_findings(check.kind, check.find(today, accounts=account_ids), accounts=account_ids)
 
 
 # The daily digest. -----------------------------------------------------------------------------

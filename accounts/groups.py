@@ -25,6 +25,14 @@ COMMS_MODEL_PERMISSIONS = {
         "view_reviewflag",
         "view_checkrun",
         "view_activityimport",
+        # Issue 7: retention rules are comms' to set (R25); exports, disposals and self-checks are
+        # records, read-only in the admin.
+        "view_retentionrule",
+        "add_retentionrule",
+        "change_retentionrule",
+        "view_disposal",
+        "view_recordsexport",
+        "view_selfcheck",
     ],
     "auth": ["view_group"],
     "auditlog": ["view_logentry"],

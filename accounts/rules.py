@@ -127,3 +127,9 @@ rules.add_perm("person.view", is_staff_member)
 rules.add_perm("activity.log", edits_account)  # obj: the account; R10: only with a mandate in force today
 rules.add_perm("activity.import", is_comms)
 rules.add_perm("flag.review", is_comms)
+
+# Issue 7: public records (R3), retention and disposal (R25), the yearly self-check (R4, R5, R7–R9).
+rules.add_perm("records.export", is_comms)
+rules.add_perm("records.dispose", is_comms)
+rules.add_perm("selfcheck.answer", edits_account)  # obj: the account; its editors answer it
+rules.add_perm("selfcheck.view", edits_account | manages_account | is_comms)  # obj: the account

@@ -54,6 +54,26 @@ def send_flag_digest_task():
     return run.raised if run else 0
 
 
+# Public records (issue 7) ----------------------------------------------------------------------
+# The monthly disposal check's schedule is in migration 0011_records_schedules.
+
+
+@shared_task(acks_late=True)
+def build_records_export(export_id):
+    """Build one records export (accounts/records/export.py); the status page reads its progress."""
+    from .records.export import build_export
+
+    build_export(export_id)
+
+
+@shared_task
+def propose_disposals():
+    """R25, monthly: propose the disposal of the records past their retention, for comms to confirm."""
+    from .records.retention import propose_disposals as propose
+
+    return [disposal.pk for disposal in propose()]
+
+
 # The CSV import of weekly activity runs in the worker when the file is large (issue 4); its task
 # lives beside the import code and is imported here so that the worker's autodiscovery finds it.
 from .activity_import import run_activity_import  # noqa: E402, F401

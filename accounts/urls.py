@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import activity, audit, lifecycle, mandates, people, registry, review
+from .views import activity, audit, disposal, lifecycle, mandates, people, records, registry, review, selfcheck
 
 app_name = "accounts"
 urlpatterns = [
@@ -29,4 +29,14 @@ urlpatterns = [
     # The review queue of the scheduled checks (R6, R15, R19).
     path("granskning/", review.review_queue, name="review_queue"),
     path("granskning/<int:pk>/<str:action>/", review.flag_action, name="flag_action"),
+    # Public records (R3): the records export.
+    path("arkiv/", records.records_index, name="records"),
+    path("arkiv/export/ny/", records.export_create, name="export_create"),
+    path("arkiv/export/<int:pk>/", records.export_detail, name="export_detail"),
+    path("arkiv/export/<int:pk>/fil/", records.export_download, name="export_download"),
+    # Retention and disposal (R25).
+    path("arkiv/gallring/", disposal.disposal_list, name="disposal_list"),
+    path("arkiv/gallring/<int:pk>/", disposal.disposal_detail, name="disposal_detail"),
+    # The yearly self-check (R4, R5, R7, R8, R9).
+    path("konton/<int:pk>/egenkontroll/", selfcheck.self_check, name="self_check"),
 ]

@@ -5,14 +5,13 @@ is a public record (R3): kept, never deleted from the UI, and in the audit trail
 import uuid
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import SocialAccount
+from accounts.models import PrivateStorage, SocialAccount
 
 
 class EvidenceStorage(LazyObject):
@@ -20,7 +19,7 @@ class EvidenceStorage(LazyObject):
     checked view in moderation/views/cases.py hands them out."""
 
     def _setup(self):
-        self._wrapped = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+        self._wrapped = PrivateStorage(location=settings.PRIVATE_MEDIA_ROOT)
 
 
 evidence_storage = EvidenceStorage()
@@ -118,7 +117,8 @@ class ModerationCase(models.Model):
 
 class Evidence(PrivateFile):
     """A screenshot or document kept as evidence: for a moderation case (R22) or as the
-    documentation of a legal basis (R23, a consent form). Never changed or deleted from the UI."""
+    documentation of a legal basis (R23, a consent form). Never changed; deleted only by a confirmed
+    disposal (R25, accounts/records/retention.py)."""
 
     case = models.ForeignKey(
         ModerationCase, verbose_name=_("case"), null=True, blank=True, on_delete=models.PROTECT,

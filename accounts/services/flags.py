@@ -36,8 +36,10 @@ FLAG_SEVERITY = {
     FlagKind.INACTIVE_6_MONTHS: 1,
     FlagKind.INQUIRY_OVERDUE: 2,  # R20: a resident waiting for an answer
     FlagKind.NO_ACTIVE_EDITOR: 3,
-    FlagKind.POSTING_SHORTFALL: 4,
-    FlagKind.MANDATE_EXPIRING: 5,
+    FlagKind.SELF_CHECK_ANSWERED_NO: 4,  # R4, R5, R7–R9: the editor says a conduct rule is broken
+    FlagKind.POSTING_SHORTFALL: 5,
+    FlagKind.SELF_CHECK_OVERDUE: 6,
+    FlagKind.MANDATE_EXPIRING: 7,
 }
 SEVERITY = Case(
     *(When(kind=kind, then=Value(rank)) for kind, rank in FLAG_SEVERITY.items()),

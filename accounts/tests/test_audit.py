@@ -11,7 +11,16 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.models import AccountDecision, Mandate, ReviewFlag, SocialAccount, Training, WeeklyActivity
+from accounts.models import (
+    AccountDecision,
+    Mandate,
+    RecordsExport,
+    ReviewFlag,
+    SelfCheck,
+    SocialAccount,
+    Training,
+    WeeklyActivity,
+)
 from accounts.tests.factories import MandateFactory, UserFactory
 from accounts.tests.test_views_staff import edit_data
 from conftest import give_mfa
@@ -205,5 +214,6 @@ def test_the_trail_covers_every_kind_of_record_the_account_has():
         if rel.one_to_many and auditlog.contains(rel.related_model)
     }
     assert related == {
-        Mandate, Training, AccountDecision, WeeklyActivity, ReviewFlag, ModerationCase, Inquiry, LegalBasisRecord
+        Mandate, Training, AccountDecision, WeeklyActivity, ReviewFlag, ModerationCase, Inquiry, LegalBasisRecord,
+        SelfCheck, RecordsExport,
     }  # fmt: skip

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts import checks
-from accounts.models import CheckRun, FlagKind, FlagStatus, Notification, ReviewFlag, WeeklyActivity
+from accounts.models import CheckRun, FlagKind, FlagStatus, Notification, ReviewFlag, SelfCheck, WeeklyActivity
 from accounts.tests.factories import MandateFactory, SocialAccountFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -188,7 +188,7 @@ class TestFlagLifecycle:
     def test_a_second_run_changes_nothing(self, library_account, social_account):
         first = checks.run_checks(today=self.TODAY)
         flags = list(ReviewFlag.objects.order_by("pk").values_list("pk", "account", "kind", "status", "evidence"))
-        assert len(flags) == 6  # both accounts: inactive, shortfall and no editor
+        assert len(flags) == 8  # both accounts: inactive, shortfall, no editor and self-check overdue
         second = checks.run_checks(today=self.TODAY)
         assert [(r.check_name, r.found, r.raised, r.resolved) for r in second] == [
             (r.check_name, r.found, 0, 0) for r in first
@@ -224,13 +224,13 @@ class TestFlagLifecycle:
 
     def test_a_closed_account_has_its_flags_resolved(self, library_account):
         checks.run_checks(today=self.TODAY)
-        assert ReviewFlag.objects.filter(status="open").count() == 3
+        assert ReviewFlag.objects.filter(status="open").count() == 4  # with the self-check overdue
         library_account.status = "closed"
         library_account.closed_on = self.TODAY
         library_account.closing_reason = "inactive_6_months"
         library_account.save()
         runs = checks.run_checks(today=self.TODAY)
-        assert sum(r.resolved for r in runs) == 3
+        assert sum(r.resolved for r in runs) == 4
         assert not ReviewFlag.objects.filter(status__in=["open", "acknowledged"]).exists()
 
     def test_a_dry_run_writes_no_flags_but_records_the_run(self, library_account):
@@ -284,6 +284,12 @@ def test_the_number_of_queries_does_not_grow_with_the_accounts(name):
                     is_criminal=True, removed_at=datetime.datetime(2026, 11, 20, 12, tzinfo=stockholm),
                     opened_by=mandate.user,
                 )  # fmt: skip
+            if name == "self_check_no":  # its latest self-check answered no on R4
+                SelfCheck.objects.create(
+                    account=account, answered_by=mandate.user, sender_clear=False, profile_description=True,
+                    no_political_stance=True, no_dialogue_elsewhere=True, follows_relevant_only=True,
+                    comment="Den nya logotypen saknas.",
+                )  # fmt: skip
             if name == "inquiry_overdue":  # its deadline passed a day ago, no answer
                 past = timezone.now() - datetime.timedelta(days=3)
                 Inquiry.objects.create(
@@ -318,6 +324,8 @@ class TestCommand:
             ["mandate_expiring", "0", "0", "0"],
             ["criminal_not_reported", "0", "0", "0"],
             ["inquiry_overdue", "0", "0", "0"],
+            ["self_check_overdue", "1", "1", "0"],
+            ["self_check_no", "0", "0", "0"],
         ]
 
     def test_only_and_dry_run(self, library_account):
@@ -367,16 +375,16 @@ class TestDigest:
 
     def test_one_mail_per_person_per_day(self, library_account, redaktor, chef, medarbetare):
         with self.at((2026, 11, 25), 6, 0):
-            checks.run_checks()  # the library: inactive and posting shortfall
+            checks.run_checks()  # the library: inactive, posting shortfall and self-check overdue
         with self.at((2026, 11, 25), 7, 30):
             digest = checks.send_flag_digest()
-        assert (digest.found, digest.raised) == (2, 2)
+        assert (digest.found, digest.raised) == (3, 2)
         mails = {n.recipient: n for n in Notification.objects.all()}
         assert set(mails) == {redaktor, chef}
         for mail in mails.values():
-            assert mail.body.count("- Falköpings bibliotek (Facebook): ") == 2
+            assert mail.body.count("- Falköpings bibliotek (Facebook): ") == 3
             assert f"/konton/{library_account.pk}/" in mail.body
-            assert "2" in mail.subject
+            assert "3" in mail.subject
         with self.at((2026, 11, 25), 9, 0):
             assert checks.send_flag_digest() is None  # one a day
         with self.at((2026, 11, 26), 6, 0):

@@ -24,7 +24,17 @@ from django.views.decorators.http import require_safe
 from moderation.models import Evidence, Inquiry, LegalBasisRecord, ModerationCase
 
 from ..access import comms_required, get_object_for_user
-from ..models import AccountDecision, Mandate, Purpose, ReviewFlag, SocialAccount, Training, WeeklyActivity
+from ..models import (
+    AccountDecision,
+    Mandate,
+    Purpose,
+    RecordsExport,
+    ReviewFlag,
+    SelfCheck,
+    SocialAccount,
+    Training,
+    WeeklyActivity,
+)
 
 PAGE_SIZE = 50
 EMPTY = "–"
@@ -68,7 +78,8 @@ class Row:
 
 
 def account_log_entries(account: SocialAccount):
-    """The log entries of the account itself and of its mandates, trainings and decisions."""
+    """The log entries of the account itself and of its records: mandates, trainings, decisions, weekly
+    activity, flags, moderation, self-checks, and the records exports that took them out."""
     records = {
         SocialAccount: [account.pk],
         Mandate: account.mandates.values_list("pk", flat=True),
@@ -81,6 +92,12 @@ def account_log_entries(account: SocialAccount):
         Inquiry: account.inquiries.values_list("pk", flat=True),
         LegalBasisRecord: account.legal_basis_records.values_list("pk", flat=True),
         Evidence: Evidence.objects.filter(Q(case__account=account) | Q(legal_basis__account=account)).values_list(
+            "pk", flat=True
+        ),
+        SelfCheck: account.self_checks.values_list("pk", flat=True),
+        # R3: who took out which records: the exports of this account and of every account, with
+        # their downloads.
+        RecordsExport: RecordsExport.objects.filter(Q(account=account) | Q(account__isnull=True)).values_list(
             "pk", flat=True
         ),
     }

@@ -21,6 +21,7 @@ from ..models import AccountDecision, AccountStatus, Mandate, OrgUnit, SocialAcc
 from ..services.activity import dashboard_rows
 from ..services.flags import flag_counts
 from ..services.lifecycle import pending_for
+from ..services.selfcheck import self_check_status, self_checks_due_for
 
 PAGE_SIZE = 50
 
@@ -34,6 +35,7 @@ def dashboard(request):
         "is_comms": user.has_perm("portal.comms"),
         "pending": pending_for(user),
         "activity_rows": dashboard_rows(user, today),
+        "self_checks_due": self_checks_due_for(user, today),
     }
     context["next_meeting"], context["my_invitation"] = next_meeting(user)
     context["my_mandates"] = (
@@ -126,6 +128,12 @@ def account_page(request, account_pk, *, status=200, **forms):
         context["answer_stats"] = answer_stats([account])
         if user.has_perm("moderation.review"):
             context["legal_overview"] = legal_overview([account])
+    # The yearly self-check (R4, R5, R7–R9): for its editors, the unit's managers and comms.
+    if user.has_perm("selfcheck.view", account):
+        context["self_check"] = self_check_status(account, today)
+        context["can_answer_self_check"] = account.status == AccountStatus.ACTIVE and user.has_perm(
+            "selfcheck.answer", account
+        )
     context["can_activate"] = account.status == AccountStatus.APPROVED and user.has_perm("account.activate", account)
     context["can_close"] = account.status == AccountStatus.ACTIVE and user.has_perm("account.close", account)
     return render(request, "accounts/account_detail.html", context, status=status)

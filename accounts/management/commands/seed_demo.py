@@ -20,6 +20,9 @@ from accounts.models import (
     GraphicProfile,
     Mandate,
     OrgUnit,
+    RecordKind,
+    RetentionRule,
+    SelfCheck,
     SocialAccount,
     User,
     WeeklyActivity,
@@ -280,12 +283,20 @@ class Command(BaseCommand):
             self._mandates(users, accounts)
             self._activity(users, accounts)
             self._council(users)
+            self._moderation(users, accounts)
+            self._self_checks(users, accounts)
+            self._retention_rules()
         # The checks run on beat every morning; run them once now so the review queue has the
         # demo's findings (the silent account, the one posting every other week) at once.
         from accounts.checks import run_checks
 
         for run in run_checks():
             self.stdout.write(f"Check {run.check_name}: {run.found} found, {run.raised} flags raised.")
+        # Likewise the monthly disposal check (R25): the demo's old questions are past their rule.
+        from accounts.records.retention import propose_disposals
+
+        for disposal in propose_disposals():
+            self.stdout.write(f"Disposal proposed: {disposal.proposed_count} {disposal.kind} before {disposal.cutoff}.")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(units)} org units, {len(users)} users, {len(accounts)} accounts. "
@@ -497,3 +508,114 @@ class Command(BaseCommand):
                 revoked_at=None,
                 defaults={"valid_from": start, "granted_by": users[manager]},
             )
+
+    def _moderation(self, users, accounts):
+        """Moderation records for the library (R20–R23): questions (one answered long ago, past the
+        demo's retention rule), a removed spam comment with a screenshot, and a legal basis."""
+        from moderation.deadlines import answer_deadline
+        from moderation.models import Inquiry, LegalBasis, LegalBasisRecord, ModerationCase
+
+        library = accounts[("Falköpings bibliotek", "facebook")]
+        editor = users["redaktor"]
+        now = timezone.now()
+        questions = [
+            (now - datetime.timedelta(days=900), "Har biblioteket öppet i mellandagarna?", True),
+            (now - datetime.timedelta(days=20), "Går det att låna e-böcker med BankID?", True),
+            (now - datetime.timedelta(hours=5), "Var lämnar man tillbaka böcker när biblioteket är stängt?", False),
+        ]
+        for received_at, summary, answered in questions:
+            Inquiry.objects.get_or_create(
+                account=library,
+                summary=summary,
+                defaults={
+                    "channel": "comment",
+                    "received_at": received_at,
+                    "deadline": answer_deadline(received_at),
+                    "answered_at": received_at + datetime.timedelta(hours=3) if answered else None,
+                    "answered_by": editor if answered else None,
+                    "logged_by": editor,
+                    "logged_at": received_at + datetime.timedelta(hours=1),
+                },
+            )
+        case, created = ModerationCase.objects.get_or_create(
+            account=library,
+            description="Kommentar med reklam för ett spelbolag under inlägget om sommarboken.",
+            defaults={
+                "content_kind": "comment",
+                "category": "spam",
+                "published_at": now - datetime.timedelta(days=12, hours=2),
+                "removed_at": now - datetime.timedelta(days=12),
+                "opened_by": editor,
+                "opened_at": now - datetime.timedelta(days=12),
+            },
+        )
+        if created:
+            from django.core.files.uploadedfile import SimpleUploadedFile
+
+            from moderation.evidence import store_evidence
+
+            store_evidence(editor, SimpleUploadedFile("skärmdump-spam.png", _demo_png(), "image/png"), case=case)
+        LegalBasisRecord.objects.get_or_create(
+            account=library,
+            post="https://www.facebook.com/falkopingsbibliotek (bild från sagostunden)",
+            defaults={
+                "published_at": now - datetime.timedelta(days=30),
+                "basis": LegalBasis.CONSENT,
+                "documentation": "Samtycke från vårdnadshavare, blankett i bibliotekets pärm.",
+                "recorded_by": editor,
+                "recorded_at": now - datetime.timedelta(days=30),
+            },
+        )
+
+    def _self_checks(self, users, accounts):
+        """The yearly self-check (R4, R5, R7–R9): most active accounts answered it months ago; the
+        library's is due within the month, the museum's Facebook page answered "no" on R9, and
+        Räddningstjänsten has never answered (overdue)."""
+        now = timezone.now()
+        yes = dict.fromkeys((name for name, _rule in SelfCheck.QUESTIONS), True)
+        special = {
+            ("Falköpings bibliotek", "facebook"): (345, {}, ""),
+            ("Falköpings museum", "facebook"): (
+                40,
+                {"follows_relevant_only": False},
+                "Kontot följer några lokala företag sedan en utställning; vi rensar bland dem.",
+            ),
+            ("Räddningstjänsten Falköping", "facebook"): None,
+        }
+        for key, account in accounts.items():
+            if account.status != AccountStatus.ACTIVE or account.self_checks.exists():
+                continue
+            if key in special and special[key] is None:
+                continue
+            days_ago, answers, comment = special.get(key, (120 + len(account.name) * 3, {}, ""))
+            mandate = account.mandates.first()
+            SelfCheck.objects.create(
+                account=account,
+                answered_by=mandate.user if mandate else users["kommunikator"],
+                answered_at=now - datetime.timedelta(days=days_ago),
+                comment=comment,
+                **{**yes, **answers},
+            )
+
+    def _retention_rules(self):
+        """R25: two demo rules from a made-up document management plan; the rest are kept."""
+        rules = [
+            (RecordKind.INQUIRIES, 24, "Demo: KS dokumenthanteringsplan 2024, 3.2.4 (frågor av tillfällig betydelse)"),
+            (RecordKind.WEEKLY_ACTIVITY, 60, "Demo: KS dokumenthanteringsplan 2024, 3.2.6 (statistik)"),
+        ]
+        for kind, months, reference in rules:
+            defaults = {"retain_months": months, "plan_reference": reference}
+            RetentionRule.objects.get_or_create(kind=kind, defaults=defaults)
+
+
+def _demo_png() -> bytes:
+    """A small screenshot stand-in: a grey image with a darker bar, as PNG."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (320, 120), "#eeeeee")
+    ImageDraw.Draw(image).rectangle([16, 40, 300, 70], fill="#888888")
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
