@@ -1,8 +1,10 @@
 """The Django admin for comms and superusers. Accounts and mandates are public records (R3):
 they are closed or revoked, never deleted, so the admin offers no delete for them."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from .admin_audit import ReadOnlyAdminMixin  # also makes the audit trail read-only in the admin
@@ -19,6 +21,7 @@ from .models import (
     RetentionRule,
     ReviewFlag,
     SelfCheck,
+    SignInPolicy,
     SocialAccount,
     Training,
     User,
@@ -199,3 +202,26 @@ class RecordsExportAdmin(ReadOnlyAdmin):
 class SelfCheckAdmin(ReadOnlyAdmin):
     list_display = ["account", "answered_at", "answered_by"]
     search_fields = ["account__name"]
+
+
+# Issue 8: sign-in.
+
+
+@admin.register(SignInPolicy)
+class SignInPolicyAdmin(NoDeleteAdmin):
+    """Comms turn sign-in with a password on or off (one row, audited). The list goes straight to it."""
+
+    fields = ["single_sign_on", "password_sign_in"]
+    readonly_fields = ["single_sign_on"]
+
+    @admin.display(description=_("single sign-on"))
+    def single_sign_on(self, obj):
+        if settings.SSO_ENABLED:
+            return _("Configured: %(provider)s") % {"provider": settings.OIDC_PROVIDER_NAME}
+        return _("Not configured on this server (OIDC_SERVER_URL, OIDC_CLIENT_ID): password sign-in stays on.")
+
+    def has_add_permission(self, request):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        return redirect("admin:accounts_signinpolicy_change", SignInPolicy.current().pk)

@@ -32,6 +32,7 @@ def register_audit_trail():
         RetentionRule,
         ReviewFlag,
         SelfCheck,
+        SignInPolicy,
         SocialAccount,
         Training,
         WeeklyActivity,
@@ -51,3 +52,5 @@ def register_audit_trail():
     auditlog.register(RetentionRule)
     auditlog.register(Disposal)
     auditlog.register(SelfCheck)
+    # Issue 8: whether password sign-in is open beside single sign-on.
+    auditlog.register(SignInPolicy)

@@ -33,6 +33,9 @@ COMMS_MODEL_PERMISSIONS = {
         "view_disposal",
         "view_recordsexport",
         "view_selfcheck",
+        # Issue 8: comms may turn sign-in with a password off (audited); never add or delete the row.
+        "view_signinpolicy",
+        "change_signinpolicy",
     ],
     "auth": ["view_group"],
     "auditlog": ["view_logentry"],

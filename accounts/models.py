@@ -1014,3 +1014,57 @@ class SelfCheck(models.Model):
     def answers_no(self) -> list[str]:
         """The rules (R4 …) answered no."""
         return [rule for name, rule in self.QUESTIONS if not getattr(self, name)]
+
+
+class SignInPolicy(models.Model):
+    """How staff sign in, as comms decides it in the admin: one row. With single sign-on configured
+    (OIDC_* in the environment, README "Signing in"), comms may turn sign-in with a password off, so
+    that the municipality's identity provider is the only door: a leaver blocked there is out of the
+    portal too. Password reset is off with it. Every change is in the audit trail."""
+
+    password_sign_in = models.BooleanField(
+        _("sign-in with password"),
+        default=True,
+        help_text=_(
+            "When off, staff sign in only through the municipality's single sign-on, and password reset is "
+            "off too. It can only be turned off when single sign-on is configured on the server."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("sign-in settings")
+        verbose_name_plural = _("sign-in settings")
+        constraints = [models.CheckConstraint(name="signinpolicy_singleton", condition=Q(pk=1))]
+
+    def __str__(self):
+        return str(_("Sign-in settings"))
+
+    def clean(self):
+        if not self.password_sign_in and not settings.SSO_ENABLED:
+            raise ValidationError(
+                {
+                    "password_sign_in": _(
+                        "Single sign-on is not configured on this server, so sign-in with password cannot be "
+                        "turned off: nobody could sign in."
+                    )
+                }
+            )
+
+    @classmethod
+    def current(cls) -> "SignInPolicy":
+        policy, _created = cls.objects.get_or_create(pk=1)
+        return policy
+
+    @classmethod
+    def password_sign_in_open(cls) -> bool:
+        """May staff sign in with a password right now? Always when single sign-on is not configured
+        (turning passwords off then would lock everyone out), else as comms set it."""
+        return not settings.SSO_ENABLED or cls.current().password_sign_in
+
+    @classmethod
+    def password_sign_in_open_to(cls, user) -> bool:
+        """Password sign-in for this user: open to all, or, when comms turned it off, to superusers
+        only while the server's break-glass setting PORTAL_SUPERUSER_PASSWORD_SIGN_IN is on."""
+        if cls.password_sign_in_open():
+            return True
+        return bool(settings.PORTAL_SUPERUSER_PASSWORD_SIGN_IN and user is not None and user.is_superuser)

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "django_celery_beat",
     "auditlog",
     "falkoping_some",
@@ -170,6 +172,56 @@ MFA_TOTP_ISSUER = "Falköpings kommun SoMe-portal"
 # On by default; the demo of `make run` turns it off and says so in a banner on every page.
 COMMS_REQUIRE_MFA = env.bool("COMMS_REQUIRE_MFA", default=not DEMO_MODE)
 COMMS_GROUP_NAME = "Kommunikationsavdelningen"
+
+# Single sign-on with the municipality's identity provider over OpenID Connect (README, "Signing in").
+# Off unless the server URL and client id are set; then the sign-in page offers the button. A person
+# is matched by verified email to an existing active user (accounts/adapters.py), never created.
+OIDC_SERVER_URL = env.str("OIDC_SERVER_URL", default="").strip().rstrip("/")
+OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="").strip()
+OIDC_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="Falköpings kommun")
+# The claims an email address is read from, in order; the first verified one counts. Verified means
+# `email_verified: true` beside `email`, or an address in one of OIDC_TRUSTED_EMAIL_DOMAINS: domains
+# the municipality has verified in its own tenant (Entra ID sends no email_verified at all).
+OIDC_EMAIL_CLAIMS = env.list("OIDC_EMAIL_CLAIMS", default=["email"])
+OIDC_TRUSTED_EMAIL_DOMAINS = [
+    domain.lower().lstrip("@") for domain in env.list("OIDC_TRUSTED_EMAIL_DOMAINS", default=[])
+]
+SSO_ENABLED = bool(OIDC_SERVER_URL and OIDC_CLIENT_ID)
+if SSO_ENABLED and not OIDC_CLIENT_SECRET:
+    raise ImproperlyConfigured("OIDC_CLIENT_SECRET must be set with OIDC_CLIENT_ID (see README.md, Signing in).")
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        # provider_id "kommun" is part of the redirect URI: /inloggning/oidc/kommun/login/callback/
+        "APPS": [
+            {
+                "provider_id": "kommun",
+                "name": OIDC_PROVIDER_NAME,
+                "client_id": OIDC_CLIENT_ID,
+                "secret": OIDC_CLIENT_SECRET,
+                "settings": {"server_url": OIDC_SERVER_URL},
+            }
+        ]
+        if SSO_ENABLED
+        else [],
+    }
+}
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.PortalSocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+# The adapter matches by verified email itself: allauth's own email authentication would also wipe
+# the password of the user it matched, which would take the superusers' break-glass away.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+# Comms can turn password sign-in off in the admin (SignInPolicy). A superuser then keeps a
+# password door only while this break-glass setting is on: set it when the identity provider is
+# down, sign in, and unset it again.
+PORTAL_SUPERUSER_PASSWORD_SIGN_IN = env.bool("PORTAL_SUPERUSER_PASSWORD_SIGN_IN", default=False)
+ACCOUNT_FORMS = {
+    "login": "accounts.adapters.PortalLoginForm",
+    "reset_password": "accounts.adapters.PortalResetPasswordForm",
+    "reset_password_from_key": "accounts.adapters.PortalResetPasswordKeyForm",
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
