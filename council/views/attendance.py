@@ -102,8 +102,12 @@ def attachment_upload(request, pk):
 
 @login_required
 def attachment_file(request, pk):
-    """A file of the minutes, to any signed-in staff member, never cached."""
-    attachment = get_object_for_user(request, MinutesAttachment.objects.all(), "council.view", pk=pk)
+    """A file of the minutes, to any signed-in staff member, never cached. A draft meeting's files
+    are comms' own until it is published, as the meeting itself is (404 to everyone else)."""
+    attachments = MinutesAttachment.objects.all()
+    if not request.user.has_perm("council.manage"):
+        attachments = attachments.exclude(meeting__status=MeetingStatus.DRAFT)
+    attachment = get_object_for_user(request, attachments, "council.view", pk=pk)
     response = FileResponse(
         attachment.file.open("rb"),
         content_type=attachment.content_type,

@@ -5,16 +5,16 @@ URL), and no view changes or deletes them."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.access import get_object_for_user
+from accounts.access import get_object_for_user, mfa_redirect
 from accounts.models import SocialAccount
-from accounts.rules import mandate_account_ids
+from accounts.rules import comms_lacks_mfa, mandate_account_ids
 from accounts.services import DomainError
 
 from ..evidence import clean_original_name
@@ -36,8 +36,13 @@ def _with_steps(case):
 @login_required
 def moderation_index(request):
     """An editor: their accounts, each with its open cases and a link to open one. Comms: the
-    recent cases of every account, filtered by account, criminal or not yet reported."""
+    recent cases of every account, filtered by account, criminal or not yet reported. Nobody else:
+    a comms member still without MFA is sent to activate it."""
     user = request.user
+    if not user.has_perm("moderation.index"):
+        if comms_lacks_mfa(user):
+            return mfa_redirect(request)
+        raise PermissionDenied
     account_ids = mandate_account_ids(user)
     editor_accounts = list(SocialAccount.objects.filter(pk__in=account_ids).order_by("name"))
     open_cases = CASES.filter(account_id__in=account_ids).filter(
