@@ -36,8 +36,14 @@ run: $(VENV)/.installed-run
 		&& exec $(BIN)/python -m falkoping_some.devrun
 
 # make test ARGS="-k heartbeat -x"
+# ruff's rules include the security scan (S, flake8-bandit: pyproject.toml); then Django's deploy
+# check with a production environment and nothing else (README, "Running it safely").
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
+	@env -i PATH="$$PATH" LANG=C.UTF-8 PORTAL_VAR_DIR="$(CURDIR)/var" DJANGO_ALLOWED_HOSTS=some.falkoping.se \
+		DATABASE_URL=postgres://some@127.0.0.1/falkoping_some REDIS_URL=redis://127.0.0.1:6379/0 \
+		DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/python -m falkoping_some.testenv $(ARGS)
 
 lint: $(VENV)/.installed-dev

@@ -54,7 +54,7 @@ def make_broker_folders():
 
 
 def start(command):
-    return subprocess.Popen(command, cwd=BASE_DIR, stdin=subprocess.DEVNULL, start_new_session=True)  # noqa: S603
+    return subprocess.Popen(command, cwd=BASE_DIR, stdin=subprocess.DEVNULL, start_new_session=True)  # noqa: S603 (our own command)
 
 
 def stop(children, timeout=15):

@@ -3,11 +3,24 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 
 from accounts import views as account_views
+from accounts.rules import in_comms_group
 from falkoping_some import views as portal_views
 
 # One sign-in for the whole portal (allauth's, with its rate limits and MFA): the admin's own
 # login form is never shown.
 admin.site.login = login_required(admin.site.login)
+_staff_may_enter = admin.site.has_permission
+
+
+def _comms_or_superuser_may_enter(request):
+    """The admin is for comms and superusers only: a staff flag set by mistake on anyone else does
+    not open it (AdminSite asks only is_active and is_staff). Comms' MFA is required by
+    AdminRequiresMFAMiddleware."""
+    user = request.user
+    return _staff_may_enter(request) and (user.is_superuser or in_comms_group(user))
+
+
+admin.site.has_permission = _comms_or_superuser_may_enter
 admin.site.site_header = "SoMe-portalen – administration"
 admin.site.site_title = "SoMe-portalen"
 

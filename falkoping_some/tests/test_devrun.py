@@ -39,7 +39,7 @@ def demo_env(tmp_path):
 
 
 def manage(env, *args):
-    done = subprocess.run(  # noqa: S603
+    done = subprocess.run(  # noqa: S603 (our own command line)
         [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True,
         timeout=120,
     )  # fmt: skip
@@ -51,7 +51,7 @@ def test_make_run_serves_the_demo_with_a_live_worker_and_stops_on_ctrl_c(demo_en
     manage(demo_env, "seed_demo")
     base = f"http://{demo_env['PORTAL_DEV_ADDRESS']}"
     log = (tmp_path / "devrun.log").open("wb")
-    runner = subprocess.Popen(  # noqa: S603
+    runner = subprocess.Popen(  # noqa: S603 (our own command line)
         [sys.executable, "-m", "falkoping_some.devrun"], cwd=settings.BASE_DIR, env=demo_env,
         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
