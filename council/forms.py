@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.validators import not_before_1900
+
 from .models import CouncilMeeting, Response
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -64,6 +66,7 @@ class MeetingForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = [DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+            self.fields[name].validators.append(not_before_1900)
         if self.instance.pk and not self.is_bound:
             self.initial["agenda"] = agenda_text(self.instance)
 

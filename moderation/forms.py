@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms_mandates import DateInput
+from accounts.validators import not_before_1900
 
 from .evidence import ACCEPT_ATTRIBUTE, validate_upload
 from .models import ModerationCategory, RemovedContentKind, SocialAccount
@@ -65,7 +66,11 @@ class CaseForm(forms.Form):
         help_text=_("What it said or showed, and where. Keep no more personal data than the case needs."),
     )
     published_at = forms.DateTimeField(
-        label=_("Published"), required=False, widget=DateTimeInput, help_text=_("When it was published, if known.")
+        label=_("Published"),
+        required=False,
+        widget=DateTimeInput,
+        validators=[not_before_1900],
+        help_text=_("When it was published, if known."),
     )
     is_criminal = forms.BooleanField(
         label=_("Criminal material (to be reported to the police)"),
@@ -93,7 +98,11 @@ class EvidenceUploadForm(forms.Form):
 
 class RemovedForm(forms.Form):
     removed_at = forms.DateTimeField(
-        label=_("Removed"), required=False, widget=DateTimeInput, help_text=_("Leave empty for now.")
+        label=_("Removed"),
+        required=False,
+        widget=DateTimeInput,
+        validators=[not_before_1900],
+        help_text=_("Leave empty for now."),
     )
 
 

@@ -5,6 +5,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.validators import not_before_1900
+
 from .models import InquiryChannel
 from .services_inquiries import SUMMARY_MAX_LENGTH
 
@@ -29,7 +31,9 @@ class InquiryLogForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("Received as"), choices=InquiryChannel.choices, widget=forms.RadioSelect, initial=InquiryChannel.COMMENT
     )
-    received_at = forms.DateTimeField(label=_("Received at"), initial=now_to_the_minute, widget=DateTimeLocalInput)
+    received_at = forms.DateTimeField(
+        label=_("Received at"), initial=now_to_the_minute, widget=DateTimeLocalInput, validators=[not_before_1900]
+    )
     summary = forms.CharField(
         label=_("Short summary"),
         max_length=SUMMARY_MAX_LENGTH,
@@ -41,4 +45,6 @@ class InquiryLogForm(forms.Form):
 class InquiryAnswerForm(forms.Form):
     """R20: the question was answered, at this time (now by default)."""
 
-    answered_at = forms.DateTimeField(label=_("Answered at"), initial=now_to_the_minute, widget=DateTimeLocalInput)
+    answered_at = forms.DateTimeField(
+        label=_("Answered at"), initial=now_to_the_minute, widget=DateTimeLocalInput, validators=[not_before_1900]
+    )

@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts.validators import not_before_1900
+
 from .evidence import ACCEPT_ATTRIBUTE
 from .models import LegalBasis
 
@@ -68,6 +70,7 @@ class LegalBasisForm(forms.Form):
         initial=_now_in_minutes,
         widget=DateTimeLocalInput,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        validators=[not_before_1900],
     )
     basis = forms.ChoiceField(
         label=_("Legal basis"),

@@ -9,7 +9,7 @@ database's one-decision-per-step constraint backs that up.
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -180,7 +180,10 @@ def activate_account(
         account.url = url.strip()
         account.status = AccountStatus.ACTIVE
         account.activated_on = today
-        account.full_clean(exclude=["purposes"])
+        try:
+            account.full_clean(exclude=["purposes"])
+        except ValidationError as error:  # e.g. the address is another live account's (R12)
+            raise DomainError(" ".join(error.messages)) from error
         account.save()
         account.login_holders.set(login_holders)
         decision = _decide(

@@ -30,7 +30,10 @@ RECENT_WEEKS = 12
 def _next_url(request) -> str | None:
     """Where to go back to after saving (the dashboard), if it is one of ours."""
     url = request.POST.get("next") or request.GET.get("next")
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=False):
+    # A path of ours only: redirect() would take anything else without a slash for a view name.
+    if not url or not url.startswith("/") or url.startswith("//"):
+        return None
+    if url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=False):
         return url
     return None
 
