@@ -145,6 +145,10 @@ else:
         "store_processed": False,
         "control_folder": str(_broker_dir / "control"),
     }
+    # kombu's file-system transport expects its folders: make them here, as for the SQLite file,
+    # so that whatever queues a task first (the demo data's notices, a page) finds them.
+    for _folder in ("queue", "processed", "control"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
 
 CELERY_TIMEZONE = "Europe/Stockholm"
 CELERY_TASK_IGNORE_RESULT = True
