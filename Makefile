@@ -52,3 +52,8 @@ lint: $(VENV)/.installed-dev
 
 clean:
 	rm -rf var $(VENV)
+
+# The load test: gunicorn with the production settings, wrk on loopback (bench/README.md).
+.PHONY: load
+load: $(VENV)/.installed-run
+	$(BIN)/python bench/load.py
