@@ -3,11 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.validators import not_before_1900
+from accounts.form_fields import DATETIME_LOCAL, DateTimeLocalField
 
 from .models import CouncilMeeting, Response
 
-DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 # An agenda line: the item, then the presenter after a dash ("Nyheter – Anna"); a plain hyphen
 # is accepted too, for keyboards without the en dash.
 PRESENTER_SEPARATORS = (" – ", " - ")
@@ -34,13 +33,6 @@ def agenda_text(meeting) -> str:
     )
 
 
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format=DATETIME_LOCAL, **kwargs)
-
-
 class MeetingForm(forms.ModelForm):
     """Times are entered and shown in Europe/Stockholm (the portal's time zone)."""
 
@@ -60,13 +52,12 @@ class MeetingForm(forms.ModelForm):
     class Meta:
         model = CouncilMeeting
         fields = ["title", "starts_at", "ends_at", "place", "online_link"]
-        widgets = {"starts_at": DateTimeLocalInput(), "ends_at": DateTimeLocalInput()}
+        field_classes = {"starts_at": DateTimeLocalField, "ends_at": DateTimeLocalField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = [DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
-            self.fields[name].validators.append(not_before_1900)
         if self.instance.pk and not self.is_bound:
             self.initial["agenda"] = agenda_text(self.instance)
 

@@ -6,20 +6,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.form_fields import DateTimeLocalField
 from accounts.forms_mandates import DateInput
-from accounts.validators import not_before_1900
 
 from .evidence import ACCEPT_ATTRIBUTE, validate_upload
 from .models import ModerationCategory, RemovedContentKind, SocialAccount
-
-
-class DateTimeInput(forms.DateTimeInput):
-    """The browser's own date and time picker (sent as YYYY-MM-DDTHH:MM, local time)."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -65,11 +56,9 @@ class CaseForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("What it said or showed, and where. Keep no more personal data than the case needs."),
     )
-    published_at = forms.DateTimeField(
+    published_at = DateTimeLocalField(
         label=_("Published"),
         required=False,
-        widget=DateTimeInput,
-        validators=[not_before_1900],
         help_text=_("When it was published, if known."),
     )
     is_criminal = forms.BooleanField(
@@ -97,11 +86,9 @@ class EvidenceUploadForm(forms.Form):
 
 
 class RemovedForm(forms.Form):
-    removed_at = forms.DateTimeField(
+    removed_at = DateTimeLocalField(
         label=_("Removed"),
         required=False,
-        widget=DateTimeInput,
-        validators=[not_before_1900],
         help_text=_("Leave empty for now."),
     )
 

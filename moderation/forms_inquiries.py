@@ -5,20 +5,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.validators import not_before_1900
+from accounts.form_fields import DateTimeLocalField
 
 from .models import InquiryChannel
 from .services_inquiries import SUMMARY_MAX_LENGTH
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    """The browser's own date-and-time picker; it sends YYYY-MM-DDTHH:MM, read in the portal's
-    time zone (Europe/Stockholm)."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
 def now_to_the_minute():
@@ -31,9 +21,7 @@ class InquiryLogForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("Received as"), choices=InquiryChannel.choices, widget=forms.RadioSelect, initial=InquiryChannel.COMMENT
     )
-    received_at = forms.DateTimeField(
-        label=_("Received at"), initial=now_to_the_minute, widget=DateTimeLocalInput, validators=[not_before_1900]
-    )
+    received_at = DateTimeLocalField(label=_("Received at"), initial=now_to_the_minute)
     summary = forms.CharField(
         label=_("Short summary"),
         max_length=SUMMARY_MAX_LENGTH,
@@ -45,6 +33,4 @@ class InquiryLogForm(forms.Form):
 class InquiryAnswerForm(forms.Form):
     """R20: the question was answered, at this time (now by default)."""
 
-    answered_at = forms.DateTimeField(
-        label=_("Answered at"), initial=now_to_the_minute, widget=DateTimeLocalInput, validators=[not_before_1900]
-    )
+    answered_at = DateTimeLocalField(label=_("Answered at"), initial=now_to_the_minute)

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from accounts.validators import not_before_1900
+from accounts.form_fields import DateTimeLocalField
 
 from .evidence import ACCEPT_ATTRIBUTE
 from .models import LegalBasis
@@ -22,15 +22,6 @@ BASIS_HELP = {
         "Not for the municipality's own tasks (GDPR art. 6.1): ask the data protection officer"
     ),
 }
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    """The browser's own date and time picker; it sends YYYY-MM-DDTHH:MM whatever the language."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -65,12 +56,10 @@ class LegalBasisForm(forms.Form):
         max_length=500,
         help_text=_("A link to the post, or a description of it."),
     )
-    published_at = forms.DateTimeField(
+    published_at = DateTimeLocalField(
         label=_("Published"),
         initial=_now_in_minutes,
-        widget=DateTimeLocalInput,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
-        validators=[not_before_1900],
     )
     basis = forms.ChoiceField(
         label=_("Legal basis"),
