@@ -4,7 +4,6 @@ on the embedded file-system broker, and on Redis."""
 import datetime
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from kombu import Connection
 
 from falkoping_some import heartbeat, views
 from falkoping_some.tasks import record_worker_heartbeat
+from falkoping_some.tests.worker import stop
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -136,13 +136,7 @@ def start_worker(tmp_path):
     yield start
 
     for worker in started:
-        if worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGTERM)
-            try:
-                worker.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(worker.pid, signal.SIGKILL)
-                worker.wait()
+        stop(worker)
 
 
 def wait_for_task(result, log: Path, seconds=30):
