@@ -10,10 +10,9 @@ import zipfile
 import pytest
 from django.db import connection
 from django.utils import timezone
-from django.utils.functional import empty
 from playwright.sync_api import expect
 
-from accounts.models import RecordsExport, _records_storage
+from accounts.models import RecordsExport
 from accounts.records.export import build_export
 from accounts.tasks import build_records_export
 from accounts.tests.browser import sign_in
@@ -27,11 +26,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def media(tmp_path):
-    _records_storage._wrapped = empty
     with private_media(tmp_path / "private") as path:
-        _records_storage._wrapped = empty
         yield path
-    _records_storage._wrapped = empty
 
 
 class Worker:

@@ -15,10 +15,8 @@ import pytest
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import empty
 
 from accounts.models import (
     AccountDecision,
@@ -32,7 +30,6 @@ from accounts.models import (
     SelfCheck,
     Training,
     WeeklyActivity,
-    _records_storage,
 )
 from accounts.records import export as export_module
 from accounts.records.export import FILES, build_export, fields_markdown, request_export
@@ -41,8 +38,9 @@ from accounts.tests.factories import MandateFactory, UserFactory
 from accounts.views.audit import account_log_entries
 from falkoping_some.tests.worker import celery_worker, database_url, wait_for
 from moderation.evidence import store_evidence
-from moderation.models import Evidence, Inquiry, LegalBasisRecord, ModerationCase, evidence_storage
+from moderation.models import Evidence, Inquiry, LegalBasisRecord, ModerationCase
 from moderation.tests.files import PDF_BYTES, image_bytes, upload
+from moderation.tests.files.storage import private_media
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 NOW = datetime.datetime(2026, 11, 25, 10, 0, tzinfo=STOCKHOLM)
@@ -74,15 +72,8 @@ def clock(time_machine):
 @pytest.fixture
 def media(tmp_path):
     """The private storage (evidence and exports) in a folder of the test's own."""
-    path = tmp_path / "private"
-    with override_settings(PRIVATE_MEDIA_ROOT=path):
-        evidence_storage._wrapped = empty
-        _records_storage._wrapped = empty
-        try:
-            yield path
-        finally:
-            evidence_storage._wrapped = empty
-            _records_storage._wrapped = empty
+    with private_media(tmp_path / "private") as path:
+        yield path
 
 
 class Records:
@@ -824,41 +815,33 @@ def test_every_kind_of_record_has_its_file():
 @pytest.mark.redis
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_real_celery_worker_builds_the_export(tmp_path, kommunikator, library_account):
+def test_a_real_celery_worker_builds_the_export(tmp_path, media, kommunikator, library_account):
     """The worker is its own process: it reads the export from the test database, writes the ZIP
     into the same private storage and marks it done."""
-    private = tmp_path / "private"
-    with override_settings(PRIVATE_MEDIA_ROOT=private):
-        evidence_storage._wrapped = empty
-        _records_storage._wrapped = empty
-        try:
-            case = ModerationCase.objects.create(
-                account=library_account, content_kind="comment", category="spam", description="Reklam",
-                opened_by=kommunikator,
-            )  # fmt: skip
-            content = image_bytes("PNG")
-            store_evidence(kommunikator, upload("skärmdump.png", content, "image/png"), case=case)
-            export = request_export(kommunikator, account=library_account)  # queued on commit: autocommit here
+    case = ModerationCase.objects.create(
+        account=library_account, content_kind="comment", category="spam", description="Reklam",
+        opened_by=kommunikator,
+    )  # fmt: skip
+    content = image_bytes("PNG")
+    store_evidence(kommunikator, upload("skärmdump.png", content, "image/png"), case=case)
+    export = request_export(kommunikator, account=library_account)  # queued on commit: autocommit here
 
-            log = tmp_path / "worker.log"
-            env = {
-                "DATABASE_URL": database_url(), "REDIS_URL": settings.REDIS_URL,
-                "PORTAL_VAR_DIR": str(tmp_path / "var"), "PORTAL_PRIVATE_MEDIA_ROOT": str(private),
-            }  # fmt: skip
+    log = tmp_path / "worker.log"
+    env = {
+        "DATABASE_URL": database_url(), "REDIS_URL": settings.REDIS_URL,
+        "PORTAL_VAR_DIR": str(tmp_path / "var"), "PORTAL_PRIVATE_MEDIA_ROOT": str(media),
+    }  # fmt: skip
 
-            def built():
-                export.refresh_from_db()
-                return export.finished
+    def built():
+        export.refresh_from_db()
+        return export.finished
 
-            with celery_worker(log, env) as worker:
-                wait_for(built, worker, log, "Not built")
-            assert export.status == ExportStatus.DONE, export.error
-            archive = unpack(export)
-            check_manifest(archive)
-            [evidence_file] = [n for n in archive.namelist() if n.startswith("evidence/")]
-            assert archive.read(evidence_file) == content
-            assert export.counts["moderation_cases"] == 1 and export.counts["accounts"] == 1
-            assert "accounts.tasks.build_records_export" in log.read_text()
-        finally:
-            evidence_storage._wrapped = empty
-            _records_storage._wrapped = empty
+    with celery_worker(log, env) as worker:
+        wait_for(built, worker, log, "Not built")
+    assert export.status == ExportStatus.DONE, export.error
+    archive = unpack(export)
+    check_manifest(archive)
+    [evidence_file] = [n for n in archive.namelist() if n.startswith("evidence/")]
+    assert archive.read(evidence_file) == content
+    assert export.counts["moderation_cases"] == 1 and export.counts["accounts"] == 1
+    assert "accounts.tasks.build_records_export" in log.read_text()

@@ -15,19 +15,17 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
-from django.utils.functional import empty
 from django.views.static import serve
 from playwright.sync_api import expect
 
 from accounts.tests.browser import sign_in as sign_in_in_browser
 from accounts.tests.factories import UserFactory
 from conftest import give_mfa
-from moderation import models as moderation_models
 from moderation.models import Evidence, Inquiry, LegalBasis
 from moderation.services_legal import add_consent_evidence, record_legal_basis
+from moderation.tests.files.storage import private_media
 from moderation.tests.test_legal import png
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -270,20 +268,16 @@ def run_script(script, *args, env):
 def test_a_backup_restores_into_a_fresh_database_with_its_evidence(tmp_path, redaktor, library_account, fresh_database):
 
     private = tmp_path / "private"
-    moderation_models.evidence_storage._wrapped = empty
-    try:
-        with override_settings(PRIVATE_MEDIA_ROOT=private):
-            basis = record_legal_basis(
-                redaktor,
-                library_account,
-                post="https://www.facebook.com/falkopingsbibliotek/posts/1",
-                published_at=timezone.now() - dt.timedelta(hours=1),
-                basis=LegalBasis.CONSENT,
-                documentation="Blanketten finns i bibliotekets pärm för samtycken.",
-            )
-            [evidence] = add_consent_evidence(redaktor, basis, [png("samtycke.png")])
-    finally:
-        moderation_models.evidence_storage._wrapped = empty
+    with private_media(private):
+        basis = record_legal_basis(
+            redaktor,
+            library_account,
+            post="https://www.facebook.com/falkopingsbibliotek/posts/1",
+            published_at=timezone.now() - dt.timedelta(hours=1),
+            basis=LegalBasis.CONSENT,
+            documentation="Blanketten finns i bibliotekets pärm för samtycken.",
+        )
+        [evidence] = add_consent_evidence(redaktor, basis, [png("samtycke.png")])
     original = (private / evidence.file.name).read_bytes()
 
     backup = run_script(

@@ -21,25 +21,23 @@ from dataclasses import dataclass
 import pytest
 from django.db import transaction
 from django.forms import BaseForm
-from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import empty
 from django.utils.html import escape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accounts.models import AccountStatus, Disposal, RecordKind, RetentionRule, SelfCheck, Training, _records_storage
+from accounts.models import AccountStatus, Disposal, RecordKind, RetentionRule, SelfCheck, Training
 from accounts.public_views import escape_csv_cell
 from accounts.records.export import build_export, request_export
 from accounts.services import lifecycle
 from accounts.tests.factories import MandateFactory, SocialAccountFactory, UserFactory
 from council.models import CouncilMeeting, MeetingStatus
-from moderation.models import evidence_storage
 from moderation.services import mark_removed, open_case
 from moderation.services_inquiries import log_inquiry
 from moderation.tests.files import PDF_BYTES, image_bytes
 from moderation.tests.files import upload as uploaded
+from moderation.tests.files.storage import private_media
 
 from .nasty import (
     NASTY_DATES,
@@ -96,15 +94,8 @@ class World:
 @pytest.fixture
 def media(tmp_path):
     """Evidence, attachments and exports in a folder of the test's own."""
-    path = tmp_path / "private"
-    with override_settings(PRIVATE_MEDIA_ROOT=path):
-        evidence_storage._wrapped = empty
-        _records_storage._wrapped = empty
-        try:
-            yield path
-        finally:
-            evidence_storage._wrapped = empty
-            _records_storage._wrapped = empty
+    with private_media(tmp_path / "private") as path:
+        yield path
 
 
 @pytest.fixture

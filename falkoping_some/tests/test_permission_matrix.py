@@ -28,10 +28,8 @@ import pytest
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
-from django.test import override_settings
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
-from django.utils.functional import empty
 
 from accounts.models import (
     AccountStatus,
@@ -45,14 +43,14 @@ from accounts.models import (
     RetentionRule,
     ReviewFlag,
     SelfCheck,
-    _records_storage,
 )
 from accounts.tests.factories import SocialAccountFactory
 from conftest import give_mfa
 from council.models import CalendarFeed, CouncilMeeting, Invitation, MeetingStatus, MinutesAttachment
 from moderation.evidence import store_evidence, store_private_file
-from moderation.models import Inquiry, LegalBasisRecord, ModerationCase, evidence_storage
+from moderation.models import Inquiry, LegalBasisRecord, ModerationCase
 from moderation.tests.files import png
+from moderation.tests.files.storage import private_media
 
 # The roles, in the order of a row.
 ROLES = (
@@ -464,14 +462,8 @@ def answer(response) -> str | int:
 
 @pytest.fixture
 def media(tmp_path):
-    with override_settings(PRIVATE_MEDIA_ROOT=tmp_path / "private"):
-        evidence_storage._wrapped = empty
-        _records_storage._wrapped = empty
-        try:
-            yield
-        finally:
-            evidence_storage._wrapped = empty
-            _records_storage._wrapped = empty
+    with private_media(tmp_path / "private"):
+        yield
 
 
 @pytest.fixture

@@ -11,19 +11,17 @@ from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
-from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
-from django.utils.functional import empty
 from django.utils.translation import gettext
 from PIL import Image
 
 from accounts.models import AccountStatus, SocialAccount
 from accounts.services import DomainError
 from accounts.tests.factories import SocialAccountFactory, UserFactory
-from moderation import models as moderation_models
 from moderation.models import Evidence, LegalBasis, LegalBasisRecord
 from moderation.services_legal import add_consent_evidence, legal_overview, record_legal_basis
+from moderation.tests.files.storage import private_media
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 NOW = datetime.datetime(2026, 3, 10, 12, 0, tzinfo=STOCKHOLM)
@@ -64,11 +62,8 @@ def now(time_machine):
 @pytest.fixture
 def private_root(tmp_path):
     """Evidence is written under tmp_path; the lazy storage is reset so it sees the setting."""
-    root = tmp_path / "private"
-    moderation_models.evidence_storage._wrapped = empty
-    with override_settings(PRIVATE_MEDIA_ROOT=root):
+    with private_media(tmp_path / "private") as root:
         yield root
-    moderation_models.evidence_storage._wrapped = empty
 
 
 def record(actor, account, **kwargs):

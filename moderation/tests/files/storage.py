@@ -1,18 +1,25 @@
-"""Evidence storage in a temporary folder for a test."""
+"""The private storage (evidence, council attachments, records exports) in a temporary folder for
+a test."""
 
 import contextlib
 
 from django.test import override_settings
 from django.utils.functional import empty
 
+from accounts.models import _records_storage
 from moderation.models import evidence_storage
+
+# Both lazy storages under PRIVATE_MEDIA_ROOT: reset, they read the overridden setting again.
+PRIVATE_STORAGES = (evidence_storage, _records_storage)
 
 
 @contextlib.contextmanager
 def private_media(path):
     with override_settings(PRIVATE_MEDIA_ROOT=path):
-        evidence_storage._wrapped = empty
+        for storage in PRIVATE_STORAGES:
+            storage._wrapped = empty
         try:
             yield path
         finally:
-            evidence_storage._wrapped = empty
+            for storage in PRIVATE_STORAGES:
+                storage._wrapped = empty
