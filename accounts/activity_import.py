@@ -28,6 +28,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from falkoping_some.locks import JobBusy, exclusive
+
 from .models import ActivityImport, ImportStatus, SocialAccount, WeeklyActivity, week_start
 from .services.activity import check_posts, check_week, iso_week
 
@@ -277,10 +279,20 @@ def import_activity(actor, text: str, today=None, dry_run=False, progress=None) 
 
 def process_stored_import(import_id: int) -> ActivityImport:
     """Run a stored import (the worker's side): progress saved as rows are checked, then the
-    outcome. Running it again after it finished changes nothing."""
+    outcome. The rows are written in one transaction, so a run killed half-way wrote nothing and the
+    redelivered task starts over; running it again after it finished changes nothing. A copy of the
+    task that arrives while another worker runs the import raises JobBusy (falkoping_some.locks)."""
+    with exclusive("activity-import", import_id) as mine:
+        if not mine:
+            raise JobBusy(f"activity import {import_id}")
+        return _process_stored_import(import_id)
+
+
+def _process_stored_import(import_id: int) -> ActivityImport:
     job = ActivityImport.objects.select_related("created_by").get(pk=import_id)
-    if job.status != ImportStatus.PENDING:
+    if job.status in (ImportStatus.DONE, ImportStatus.FAILED):
         return job
+    job.processed_rows = 0
     job.status = ImportStatus.RUNNING
     job.save(update_fields=["status"])
 
@@ -303,6 +315,6 @@ def process_stored_import(import_id: int) -> ActivityImport:
     return job
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, autoretry_for=(JobBusy,), default_retry_delay=10, max_retries=6 * 60 * 2)
 def run_activity_import(import_id):
     process_stored_import(import_id)

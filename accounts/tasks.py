@@ -6,6 +6,8 @@ import smtplib
 from celery import shared_task
 from django.utils import timezone
 
+from falkoping_some.locks import JobBusy
+
 from . import notifications
 
 
@@ -58,7 +60,9 @@ def send_flag_digest_task():
 # The monthly disposal check's schedule is in migration 0011_records_schedules.
 
 
-@shared_task(acks_late=True)
+# A copy of a job's task that finds the job taken (falkoping_some.locks) tries again every 10 s,
+# for up to two hours: by then the other run has finished, or its worker died and the lock with it.
+@shared_task(acks_late=True, autoretry_for=(JobBusy,), default_retry_delay=10, max_retries=6 * 60 * 2)
 def build_records_export(export_id):
     """Build one records export (accounts/records/export.py); the status page reads its progress."""
     from .records.export import build_export
@@ -77,3 +81,11 @@ def propose_disposals():
 # The CSV import of weekly activity runs in the worker when the file is large (issue 4); its task
 # lives beside the import code and is imported here so that the worker's autodiscovery finds it.
 from .activity_import import run_activity_import  # noqa: E402, F401
+
+
+@shared_task
+def requeue_waiting_jobs():
+    """Queue again the exports and imports whose task never reached the worker (accounts/queueing.py)."""
+    from .queueing import requeue_waiting_jobs as requeue
+
+    return requeue()

@@ -120,15 +120,30 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # processes) still share one cache and see each other's invalidations.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
+    # While Redis is down the cache reads as empty and the pages come from PostgreSQL
+    # (falkoping_some/cache.py); short timeouts keep a Redis host that does not answer from hanging them.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "falkoping_some.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "some",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    # A task taken by a worker that dies (acks late) goes back to the queue after this many seconds:
+    # longer than the longest task, the export of every account's records. Workers look for such
+    # tasks every hundredth or so of it (every 100 s by default).
+    _visibility = env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)
+    _restore_every = max(1, min(10, _visibility // 360))
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": _visibility,
+        "unacked_restore_interval": _restore_every,
+        "unacked_restore_throttle": _restore_every,
+        # A page that queues a task while Redis is gone waits seconds, not forever (accounts/queueing.py).
+        "socket_connect_timeout": 2,
+        "socket_timeout": 10,
+    }
 else:
     CACHES = {
         "default": {

@@ -59,6 +59,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from falkoping_some.locks import JobBusy, exclusive
 from moderation.models import (
     Evidence,
     Inquiry,
@@ -92,6 +93,7 @@ from ..models import (
     TrainingKind,
     WeeklyActivity,
 )
+from ..queueing import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -1215,7 +1217,15 @@ class _CompleteFile(File):
 def build_export(export_id) -> RecordsExport | None:
     """Build a records export (the worker's side): RUNNING with progress, then DONE with the ZIP's
     size, SHA-256 and counts, or FAILED with a message and no file. Starts over when run again
-    before it is done; once it is done, running it again changes nothing."""
+    before it is done; once it is done, running it again changes nothing. A copy of the task that
+    arrives while another worker builds the export raises JobBusy (falkoping_some.locks)."""
+    with exclusive("records-export", export_id) as mine:
+        if not mine:
+            raise JobBusy(f"records export {export_id}")
+        return _build_export(export_id)
+
+
+def _build_export(export_id) -> RecordsExport | None:
     try:
         export = RecordsExport.objects.select_related("account", "requested_by").get(pk=export_id)
     except RecordsExport.DoesNotExist:
@@ -1321,7 +1331,7 @@ def request_export(actor, *, account=None, period_from=None, period_until=None, 
             public_copy=public_copy,
             requested_by=actor,
         )
-        transaction.on_commit(lambda: build_records_export.delay(export.pk))
+        enqueue_on_commit(build_records_export, export.pk)
     return export
 
 

@@ -21,6 +21,7 @@ from ..activity_import import (
 )
 from ..forms_activity import ActivityImportForm, ActivityLogForm, import_max_bytes
 from ..models import ActivityImport, SocialAccount
+from ..queueing import enqueue_on_commit
 from ..services import DomainError
 from ..services.activity import log_activity, recent_logs, week_label
 
@@ -105,7 +106,7 @@ def activity_import(request):
                         total_rows=rows,
                         created_by=request.user,
                     )
-                    transaction.on_commit(lambda: run_activity_import.delay(job.pk))
+                    enqueue_on_commit(run_activity_import, job.pk)
                 return redirect("accounts:activity_import_status", pk=job.pk)
             try:
                 result = import_activity(request.user, text, dry_run=dry_run)

@@ -1,0 +1,73 @@
+"""The Redis cache reads as empty while Redis cannot be reached, and says so in the log once
+(falkoping_some/cache.py). With a real Redis stopped under the portal: test_faults.py."""
+
+import logging
+
+import pytest
+from django.core.cache.backends.redis import RedisCache
+
+from falkoping_some import cache as resilient
+from falkoping_some.cache import ResilientRedisCache
+from falkoping_some.tests.faults import free_port
+
+
+@pytest.fixture
+def unreachable(monkeypatch):
+    """A cache whose Redis is gone: nothing listens on its port."""
+    monkeypatch.setattr(resilient._Outage, "last_warning", -resilient.WARNING_INTERVAL)
+    return ResilientRedisCache(
+        f"redis://127.0.0.1:{free_port()}/0", {"OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}
+    )
+
+
+def test_every_read_is_a_miss_and_every_write_is_dropped(unreachable):
+    assert unreachable.get("list", "missing") == "missing"
+    assert unreachable.set("list", [1, 2]) is None
+    assert unreachable.get("list") is None
+    assert unreachable.get_many(["a", "b"]) == {}
+    assert unreachable.set_many({"a": 1}) == []
+    assert unreachable.has_key("a") is False
+    assert unreachable.touch("a") is False
+    assert unreachable.delete("a") is False
+    assert unreachable.delete_many(["a"]) is None
+
+
+def test_add_fails_open_so_that_sign_in_keeps_working(unreachable):
+    """allauth reads a false add() as "this TOTP code was used already": comms would be locked out."""
+    assert unreachable.add("allauth.mfa.totp.used?user=1&code=123456", "y") is True
+
+
+def test_a_count_or_a_wipe_that_did_not_happen_still_raises(unreachable):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    with pytest.raises(RedisConnectionError):
+        unreachable.incr("a")
+    with pytest.raises(RedisConnectionError):
+        unreachable.clear()
+
+
+def test_the_outage_is_logged_once_a_minute_not_once_a_request(unreachable, caplog):
+    with caplog.at_level(logging.WARNING, "falkoping_some.cache"):
+        for _ in range(20):
+            unreachable.get("list")
+    assert [r.getMessage().split(" (")[0] for r in caplog.records] == ["Redis cache unreachable"]
+    assert "ConnectionError" in caplog.records[0].getMessage()
+
+
+def test_the_plain_backend_would_have_raised(unreachable):
+    """What the resilient one is for: Django's own RedisCache raises on the same server."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    plain = RedisCache(unreachable._servers[0], {"OPTIONS": {"socket_connect_timeout": 1}})
+    with pytest.raises(RedisConnectionError):
+        plain.get("list")
+
+
+@pytest.mark.redis
+def test_with_redis_there_it_is_an_ordinary_cache(settings):
+    working = ResilientRedisCache(settings.REDIS_URL, {"KEY_PREFIX": "resilient-test"})
+    working.set("list", [1, 2], 30)
+    assert working.get("list") == [1, 2]
+    assert working.add("list", "other") is False  # a real add still says the key was there
+    working.delete("list")
+    assert working.get("list") is None
