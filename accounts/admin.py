@@ -13,6 +13,7 @@ from .models import (
     AccountDecision,
     ActivityImport,
     CheckRun,
+    DatasetMarker,
     Disposal,
     Mandate,
     Notification,
@@ -225,3 +226,11 @@ class SignInPolicyAdmin(NoDeleteAdmin):
 
     def changelist_view(self, request, extra_context=None):
         return redirect("admin:accounts_signinpolicy_change", SignInPolicy.current().pk)
+
+
+# Issue 9: what a database holds when it is not real (written by seed_demo and seed_bench).
+
+
+@admin.register(DatasetMarker)
+class DatasetMarkerAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "created_at", "parameters"]

@@ -336,6 +336,11 @@ class SocialAccount(models.Model):
                 violation_error_message=_("Another account in the registry already has this address."),
             ),
         ]
+        indexes = [
+            # The account list's order (accounts/views/registry.py): a page is read from the index
+            # instead of sorting every account (bench/explain/pages-account-list.txt).
+            models.Index(fields=["name", "id"], name="account_name_order"),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.platform_name})"
@@ -691,6 +696,37 @@ class ReviewFlag(models.Model):
                 name="flag_one_open_per_account_and_kind",
             ),
             models.CheckConstraint(name="flag_dismissed_with_reason", condition=~Q(status="dismissed") | ~Q(reason="")),
+        ]
+        indexes = [
+            # The review queue's order (accounts/services/flags.py, queue()): the open flags, the
+            # most serious kind first, then the newest. The CASE repeats SEVERITY of that module
+            # (accounts/tests/test_query_counts.py checks they agree), so a page of the queue is
+            # read from the index instead of sorting every open flag (bench/explain/pages-review-queue.txt).
+            models.Index(
+                models.Case(
+                    *(
+                        models.When(kind=kind, then=models.Value(rank))
+                        for rank, kind in enumerate(
+                            [
+                                FlagKind.CRIMINAL_NOT_REPORTED,
+                                FlagKind.INACTIVE_6_MONTHS,
+                                FlagKind.INQUIRY_OVERDUE,
+                                FlagKind.NO_ACTIVE_EDITOR,
+                                FlagKind.SELF_CHECK_ANSWERED_NO,
+                                FlagKind.POSTING_SHORTFALL,
+                                FlagKind.SELF_CHECK_OVERDUE,
+                                FlagKind.MANDATE_EXPIRING,
+                            ]
+                        )
+                    ),
+                    default=models.Value(8),
+                    output_field=models.IntegerField(),
+                ),
+                models.F("raised_at").desc(),
+                models.F("id").desc(),
+                condition=Q(status__in=["open", "acknowledged"]),
+                name="flag_queue_order",
+            ),
         ]
 
     def __str__(self):
@@ -1068,3 +1104,29 @@ class SignInPolicy(models.Model):
         if cls.password_sign_in_open():
             return True
         return bool(settings.PORTAL_SUPERUSER_PASSWORD_SIGN_IN and user is not None and user.is_superuser)
+
+
+# What a database holds when it is not real (issue 9): demo or benchmark data.
+
+
+class DatasetKind(models.TextChoices):
+    DEMO = "demo", _("Demo data")
+    BENCH = "bench", _("Benchmark data")
+
+
+class DatasetMarker(models.Model):
+    """Says that this database holds made-up data: `seed_demo` writes a "demo" marker, `seed_bench`
+    a "bench" one. `seed_bench` fills only an empty database or one that carries a marker, so it
+    never mixes its synthetic accounts into, or wipes, a database with real data."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=DatasetKind.choices, unique=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("dataset marker")
+        verbose_name_plural = _("dataset markers")
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"

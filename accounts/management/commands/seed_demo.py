@@ -15,6 +15,8 @@ from accounts.models import (
     AccountDecision,
     AccountStatus,
     ClosingReason,
+    DatasetKind,
+    DatasetMarker,
     DecisionOutcome,
     DecisionStep,
     GraphicProfile,
@@ -277,6 +279,8 @@ class Command(BaseCommand):
                 "Demo data never loads in production settings: set PORTAL_DEMO=true (or DJANGO_DEBUG=true) for a demo."
             )
         with transaction.atomic():
+            # This database holds made-up data: seed_bench may fill it (and wipe it with --reset).
+            DatasetMarker.objects.get_or_create(kind=DatasetKind.DEMO)
             units = self._units()
             users = self._users(units)
             accounts = self._accounts(units, users)
