@@ -7,6 +7,12 @@ it raises a flag for an account found without an open one, refreshes the evidenc
 stay open, and resolves the open flags of accounts no longer found (the condition is gone, or the
 account is no longer active). Running a check twice changes nothing; every run is recorded as a
 CheckRun. The daily digest tells the editors and managers of the accounts about new flags.
+
+At scale (issue 9, bench/checks.py) each check also has its finding as a queryset with the evidence
+built in SQL (Check.finding): on PostgreSQL run_check brings the flags in line in one statement
+(apply_finding_sql) and no row of the finding comes into Python, so the worker's memory does not
+grow with the number of accounts. On SQLite, and for one account's self-check, the find_* functions
+and apply_findings do it in Python, with the same result (accounts/tests/test_checks_scale.py).
 """
 
 import datetime
@@ -16,9 +22,25 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Exists, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db import connection, transaction
+from django.db.models import (
+    CharField,
+    DateField,
+    DecimalField,
+    Exists,
+    F,
+    FilteredRelation,
+    Func,
+    IntegerField,
+    JSONField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest, JSONObject, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -32,7 +54,6 @@ from .models import (
     ReviewFlag,
     SelfCheck,
     SocialAccount,
-    WeeklyActivity,
     week_start,
 )
 from .notifications import MANDATE_EXPIRY_NOTICE, notify
@@ -60,6 +81,20 @@ def iso_week(monday: datetime.date) -> str:
 # The checks. Each takes the day and returns {account id: evidence} in one query. ---------------
 
 
+def _inactive(today: datetime.date):
+    """The accounts of find_inactive, annotated with `last_week` (the Monday of the last week with
+    posts): one aggregate over the weeks with posts, joined (not a subquery per account)."""
+    limit = today - INACTIVITY_LIMIT  # "more than six months": the day exactly six months back is not yet
+    return (
+        SocialAccount.objects.active()
+        .filter(activated_on__lt=limit)
+        .annotate(posted=FilteredRelation("weekly_activity", condition=Q(weekly_activity__posts__gt=0)))
+        .annotate(last_week=Max("posted__week"))
+        # Sunday (week + 6 days) before the limit.
+        .filter(Q(last_week__isnull=True) | Q(last_week__lt=limit - datetime.timedelta(days=6)))
+    )
+
+
 def find_inactive(today: datetime.date) -> dict[int, dict]:
     """R6, R15: active accounts without a post for more than six months.
 
@@ -68,21 +103,7 @@ def find_inactive(today: datetime.date) -> dict[int, dict]:
     still hold a post within the limit. The count starts at the later of that Sunday and the
     activation date: an account that never posted counts from its activation, and posts logged
     before the account was activated do not make a newly started account look abandoned."""
-    limit = today - INACTIVITY_LIMIT  # "more than six months": the day exactly six months back is not yet
-    last_week = (
-        WeeklyActivity.objects.filter(account=OuterRef("pk"), posts__gt=0)
-        .values("account")
-        .annotate(last=Max("week"))
-        .values("last")
-    )
-    rows = (
-        SocialAccount.objects.active()
-        .annotate(last_week=Subquery(last_week))
-        .filter(activated_on__lt=limit)
-        # Sunday (week + 6 days) before the limit.
-        .filter(Q(last_week__isnull=True) | Q(last_week__lt=limit - datetime.timedelta(days=6)))
-        .values_list("pk", "activated_on", "last_week")
-    )
+    rows = _inactive(today).values_list("pk", "activated_on", "last_week")
     found = {}
     for pk, activated_on, last_week_monday in rows:
         last_post = last_week_monday + datetime.timedelta(days=6) if last_week_monday else None
@@ -95,29 +116,38 @@ def find_inactive(today: datetime.date) -> dict[int, dict]:
     return found
 
 
+def _shortfall_mondays(today: datetime.date) -> list[datetime.date]:
+    """The Mondays of the SHORTFALL_WINDOW_WEEKS full weeks before the current one."""
+    first = week_start(today) - datetime.timedelta(weeks=SHORTFALL_WINDOW_WEEKS)
+    return [first + datetime.timedelta(weeks=n) for n in range(SHORTFALL_WINDOW_WEEKS)]
+
+
+def _shortfall(today: datetime.date):
+    """The accounts of find_posting_shortfall, annotated with `window_posts`. Only the window's
+    weeks are joined (a condition of the join, not a FILTER over every week of every account)."""
+    weeks = SHORTFALL_WINDOW_WEEKS
+    current = week_start(today)
+    first = current - datetime.timedelta(weeks=weeks)
+    in_window = Q(weekly_activity__week__gte=first, weekly_activity__week__lt=current)
+    return (
+        SocialAccount.objects.active()
+        # The activation week (its Monday) is no later than the window's first week.
+        .filter(activated_on__lt=first + datetime.timedelta(days=7))
+        .annotate(in_window=FilteredRelation("weekly_activity", condition=in_window))
+        .annotate(window_posts=Coalesce(Sum("in_window__posts"), Value(0), output_field=IntegerField()))
+        # An average under one a week, compared as whole numbers.
+        .filter(window_posts__lt=weeks * MIN_POSTS_PER_WEEK)
+    )
+
+
 def find_posting_shortfall(today: datetime.date) -> dict[int, dict]:
     """R19: active accounts averaging fewer than MIN_POSTS_PER_WEEK posts a week over the last
     SHORTFALL_WINDOW_WEEKS full ISO weeks. The current week is not over and is not counted; a week
     without a log counts as zero. The activation week counts as a week of the account; an account
     with fewer full weeks than the window since it was activated is not judged yet."""
     weeks = SHORTFALL_WINDOW_WEEKS
-    current = week_start(today)
-    first = current - datetime.timedelta(weeks=weeks)
-    mondays = [first + datetime.timedelta(weeks=n) for n in range(weeks)]
-    in_window = Q(weekly_activity__week__gte=first, weekly_activity__week__lt=current)
-    rows = (
-        SocialAccount.objects.active()
-        # The activation week (its Monday) is no later than the window's first week.
-        .filter(activated_on__lt=first + datetime.timedelta(days=7))
-        .annotate(
-            window_posts=Coalesce(
-                Sum("weekly_activity__posts", filter=in_window), Value(0), output_field=IntegerField()
-            )
-        )
-        # An average under one a week, compared as whole numbers.
-        .filter(window_posts__lt=weeks * MIN_POSTS_PER_WEEK)
-        .values_list("pk", "window_posts")
-    )
+    mondays = _shortfall_mondays(today)
+    rows = _shortfall(today).values_list("pk", "window_posts")
     return {
         pk: {
             "weeks": [iso_week(monday) for monday in mondays],
@@ -131,9 +161,13 @@ def find_posting_shortfall(today: datetime.date) -> dict[int, dict]:
 
 def find_no_active_editor(today: datetime.date) -> dict[int, dict]:
     """R10: active accounts that nobody may work with, because no mandate is in force."""
-    in_force = Mandate.objects.active_on(today).filter(account=OuterRef("pk"))
-    rows = SocialAccount.objects.active().filter(~Exists(in_force)).values_list("pk", flat=True)
+    rows = _no_active_editor(today).values_list("pk", flat=True)
     return {pk: {} for pk in rows}
+
+
+def _no_active_editor(today: datetime.date):
+    in_force = Mandate.objects.active_on(today).filter(account=OuterRef("pk"))
+    return SocialAccount.objects.active().filter(~Exists(in_force))
 
 
 def find_mandate_expiring(today: datetime.date) -> dict[int, dict]:
@@ -195,11 +229,15 @@ def find_self_check_no(today: datetime.date, accounts=None) -> dict[int, dict]:
     """R4, R5, R7, R8, R9: active accounts whose latest yearly self-check has a "no", for comms.
     Only the latest counts: a later self-check answered yes throughout resolves the flag.
     `accounts` (primary keys) narrows the question to those accounts. One query."""
-    latest = SelfCheck.objects.filter(account=OuterRef("account")).order_by("-answered_at", "-pk").values("pk")[:1]
+    # The latest: no later one (a tie on the time goes to the higher pk). An anti-join, where
+    # "pk = (SELECT ... ORDER BY ... LIMIT 1)" made PostgreSQL nest loops over every row (quadratic).
+    later = SelfCheck.objects.filter(account=OuterRef("account")).filter(
+        Q(answered_at__gt=OuterRef("answered_at")) | Q(answered_at=OuterRef("answered_at"), pk__gt=OuterRef("pk"))
+    )
     any_no = Q()
     for name, _rule in SelfCheck.QUESTIONS:
         any_no |= Q(**{name: False})
-    checks = SelfCheck.objects.filter(any_no, account__status="active", pk=Subquery(latest))
+    checks = SelfCheck.objects.filter(any_no, ~Exists(later), account__status="active")
     if accounts is not None:
         checks = checks.filter(account__in=accounts)
     return {
@@ -214,11 +252,140 @@ def find_self_check_no(today: datetime.date, accounts=None) -> dict[int, dict]:
     }
 
 
+# The same findings as sets, for PostgreSQL. ----------------------------------------------------
+#
+# Each check's finding is also a queryset of the accounts found (or of rows grouped by account) with
+# their evidence built in SQL (JSONObject, JSONBAgg), the same values as the find_* functions build
+# in Python (accounts/tests/test_checks_scale.py holds them to it). run_check then brings the flags
+# in line in one statement (apply_finding_sql) and the rows never come into Python: the worker's
+# memory stays flat whatever the number of accounts. The date arithmetic and the aggregates are
+# PostgreSQL's; on SQLite (the embedded default, one municipality) run_check uses the find_* functions.
+
+
+def _plus_days(expression, days: int):
+    """A date `days` later (PostgreSQL: date + integer is a date)."""
+    return Func(expression, Value(days), arg_joiner=" + ", template="(%(expressions)s)", output_field=DateField())
+
+
+def finding_inactive(today: datetime.date):
+    last_post = _plus_days(F("last_week"), 6)
+    return _inactive(today).annotate(
+        evidence=JSONObject(
+            last_post=last_post,
+            # GREATEST skips a NULL on PostgreSQL: an account that never posted counts from its activation.
+            since=Greatest(last_post, F("activated_on"), output_field=DateField()),
+            activated_on=F("activated_on"),
+        )
+    )
+
+
+def finding_posting_shortfall(today: datetime.date):
+    weeks = SHORTFALL_WINDOW_WEEKS
+    return _shortfall(today).annotate(
+        evidence=JSONObject(
+            weeks=Value([iso_week(monday) for monday in _shortfall_mondays(today)], output_field=JSONField()),
+            posts=F("window_posts"),
+            average=Func(
+                F("window_posts"),
+                template=f"ROUND((%(expressions)s)::numeric / {int(weeks)}, 2)",
+                output_field=DecimalField(),
+            ),
+            window=Value(weeks),
+        )
+    )
+
+
+def finding_no_active_editor(today: datetime.date):
+    return _no_active_editor(today).annotate(evidence=JSONObject())
+
+
+def finding_self_check_overdue(today: datetime.date):
+    """The due date of `self_check_due` in SQL: PostgreSQL adds calendar months as relativedelta
+    does (29 February plus twelve months is 28 February)."""
+    last_on = TruncDate("last_at", tzinfo=timezone.get_current_timezone())
+    due = Func(
+        Coalesce(last_on, F("activated_on")),
+        template="((%(expressions)s) + INTERVAL '12 months')::date",
+        output_field=DateField(),
+    )
+    return (
+        SocialAccount.objects.active()
+        .annotate(last_at=Max("self_checks__answered_at"))
+        .annotate(due=due)
+        .filter(due__lt=today)
+        .annotate(evidence=JSONObject(last_self_check=last_on, due=F("due"), activated_on=F("activated_on")))
+    )
+
+
+def _user_name(prefix: str = ""):
+    """str(user) in SQL: the full name, or the email when there is none (User.__str__; TRIM takes
+    the spaces off the ends, as str.strip() does for the names people have)."""
+    first, last, email = (F(f"{prefix}{name}") for name in ("first_name", "last_name", "email"))
+    full = Func(first, last, template="NULLIF(TRIM(%(expressions)s), '')", arg_joiner=" || ' ' || ")
+    return Coalesce(full, email, output_field=CharField())
+
+
+def finding_mandate_expiring(today: datetime.date):
+    """Grouped by account over the expiring mandates (one aggregate, no subquery per account)."""
+    # PostgreSQL only (imported here: django.contrib.postgres needs psycopg, which SQLite does not).
+    from django.contrib.postgres.aggregates import JSONBAgg
+
+    return (
+        Mandate.objects.active_on(today)
+        .filter(valid_until__lte=today + MANDATE_EXPIRY_NOTICE, account__status="active")
+        .order_by()
+        .values("account")
+        .annotate(
+            evidence=JSONObject(
+                mandates=JSONBAgg(
+                    JSONObject(editor=_user_name("user__"), valid_until=F("valid_until")),
+                    order_by=("valid_until", "pk"),
+                )
+            )
+        )
+    )
+
+
+def finding_self_check_no(today: datetime.date):
+    later = SelfCheck.objects.filter(account=OuterRef("account")).filter(
+        Q(answered_at__gt=OuterRef("answered_at")) | Q(answered_at=OuterRef("answered_at"), pk__gt=OuterRef("pk"))
+    )
+    any_no = Q()
+    for name, _rule in SelfCheck.QUESTIONS:
+        any_no |= Q(**{name: False})
+    # SelfCheck.answers_no: the rules answered no, in the order asked. The rule codes are constants.
+    answered_no = [
+        Func(F(name), template=f"CASE WHEN NOT %(expressions)s THEN '{rule}' END", output_field=CharField())
+        for name, rule in SelfCheck.QUESTIONS
+    ]
+    rules = Func(
+        *answered_no, template="TO_JSONB(ARRAY_REMOVE(ARRAY[%(expressions)s], NULL)::text[])", output_field=JSONField()
+    )
+    latest_no = SelfCheck.objects.filter(any_no, ~Exists(later), account=OuterRef("pk"))
+    evidence = latest_no.annotate(
+        evidence=JSONObject(
+            self_check=F("pk"),
+            answered_on=TruncDate("answered_at", tzinfo=timezone.get_current_timezone()),
+            answered_by=_user_name("answered_by__"),
+            rules=rules,
+            comment=F("comment"),
+        )
+    ).values("evidence")[:1]
+    return (
+        SocialAccount.objects.active()
+        .filter(Exists(latest_no))
+        .annotate(evidence=Subquery(evidence, output_field=JSONField()))
+    )
+
+
 @dataclass(frozen=True)
 class Check:
     name: str
     kind: str
     find: Callable[[datetime.date], dict[int, dict]]
+    # The finding in SQL (PostgreSQL): a queryset of accounts, or of rows grouped by `account`,
+    # annotated with `evidence` (finding_rows).
+    finding: Callable | None = None
 
 
 def find_criminal_not_reported(today: datetime.date) -> dict[int, dict]:
@@ -236,15 +403,38 @@ def find_inquiry_overdue(today: datetime.date) -> dict[int, dict]:
     return find(today)
 
 
+def finding_criminal_not_reported(today: datetime.date):
+    from moderation.checks import finding_criminal_not_reported as finding
+
+    return finding(today)
+
+
+def finding_inquiry_overdue(today: datetime.date):
+    from moderation.checks import finding_inquiry_overdue as finding
+
+    return finding(today)
+
+
 CHECKS = {
-    "inactive": Check("inactive", FlagKind.INACTIVE_6_MONTHS, find_inactive),
-    "shortfall": Check("shortfall", FlagKind.POSTING_SHORTFALL, find_posting_shortfall),
-    "no_editor": Check("no_editor", FlagKind.NO_ACTIVE_EDITOR, find_no_active_editor),
-    "mandate_expiring": Check("mandate_expiring", FlagKind.MANDATE_EXPIRING, find_mandate_expiring),
-    "criminal_not_reported": Check("criminal_not_reported", FlagKind.CRIMINAL_NOT_REPORTED, find_criminal_not_reported),
-    "inquiry_overdue": Check("inquiry_overdue", FlagKind.INQUIRY_OVERDUE, find_inquiry_overdue),
-    "self_check_overdue": Check("self_check_overdue", FlagKind.SELF_CHECK_OVERDUE, find_self_check_overdue),
-    "self_check_no": Check("self_check_no", FlagKind.SELF_CHECK_ANSWERED_NO, find_self_check_no),
+    "inactive": Check("inactive", FlagKind.INACTIVE_6_MONTHS, find_inactive, finding_inactive),
+    "shortfall": Check("shortfall", FlagKind.POSTING_SHORTFALL, find_posting_shortfall, finding_posting_shortfall),
+    "no_editor": Check("no_editor", FlagKind.NO_ACTIVE_EDITOR, find_no_active_editor, finding_no_active_editor),
+    "mandate_expiring": Check(
+        "mandate_expiring", FlagKind.MANDATE_EXPIRING, find_mandate_expiring, finding_mandate_expiring
+    ),
+    "criminal_not_reported": Check(
+        "criminal_not_reported",
+        FlagKind.CRIMINAL_NOT_REPORTED,
+        find_criminal_not_reported,
+        finding_criminal_not_reported,
+    ),
+    "inquiry_overdue": Check(
+        "inquiry_overdue", FlagKind.INQUIRY_OVERDUE, find_inquiry_overdue, finding_inquiry_overdue
+    ),
+    "self_check_overdue": Check(
+        "self_check_overdue", FlagKind.SELF_CHECK_OVERDUE, find_self_check_overdue, finding_self_check_overdue
+    ),
+    "self_check_no": Check("self_check_no", FlagKind.SELF_CHECK_ANSWERED_NO, find_self_check_no, finding_self_check_no),
 }
 # The checks that a self-check, once answered, brings in line at once for its account.
 SELF_CHECK_CHECKS = ("self_check_overdue", "self_check_no")
@@ -295,17 +485,85 @@ def apply_findings(kind: str, found: dict[int, dict], *, dry_run: bool = False, 
     return raised, resolved
 
 
+def uses_sql_findings() -> bool:
+    """Whether run_check brings the flags in line in SQL (apply_finding_sql): on PostgreSQL."""
+    return connection.vendor == "postgresql"
+
+
+def finding_rows(finding):
+    """A finding (Check.finding) as rows of (account id, evidence): a queryset of accounts, or of
+    rows grouped by account (an `account` column), annotated with `evidence`."""
+    account = "pk" if finding.model is SocialAccount else "account"
+    return finding.order_by().values_list(account, "evidence")
+
+
+def apply_finding_sql(kind: str, finding, *, dry_run: bool = False) -> tuple[int, int, int]:
+    """apply_findings for a finding given as a queryset (Check.finding), on PostgreSQL: the same
+    flags raised, refreshed and resolved, in one statement (the finding computed once, as a CTE,
+    and data-modifying CTEs for the writes), with no row of the finding in Python. Returns
+    (found, raised, resolved); in a dry run, what would be, and nothing is written.
+
+    Two runs at once cannot open two flags for one account: the one-open-flag constraint refuses
+    the second row, which is skipped (ON CONFLICT DO NOTHING), and `raised` counts the rows that
+    this run actually wrote, as apply_findings does."""
+    finding_sql, finding_params = finding_rows(finding).query.sql_with_params()
+    table = connection.ops.quote_name(ReviewFlag._meta.db_table)
+    open_statuses = [str(status) for status in OPEN_FLAG_STATUSES]
+    # The table name is the model's; every value is a parameter.
+    common = (
+        f"WITH found (account_id, evidence) AS MATERIALIZED ({finding_sql}), "  # noqa: S608 (compiled by Django)
+        f"open_flags AS MATERIALIZED (SELECT id, account_id, evidence FROM {table} "
+        "WHERE kind = %s AND status = ANY(%s)), "
+        "gone AS (SELECT id FROM open_flags o WHERE NOT EXISTS "
+        "(SELECT 1 FROM found WHERE found.account_id = o.account_id)), "
+        "new AS (SELECT account_id, evidence FROM found WHERE NOT EXISTS "
+        "(SELECT 1 FROM open_flags o WHERE o.account_id = found.account_id))"
+    )
+    params = [*finding_params, kind, open_statuses]
+    if dry_run:
+        counts = "SELECT (SELECT COUNT(*) FROM found), (SELECT COUNT(*) FROM new), (SELECT COUNT(*) FROM gone)"
+        sql = f"{common} {counts}"
+    else:
+        now = timezone.now()
+        sql = (
+            f"{common}, "  # noqa: S608 (the model's table name; every value is a parameter)
+            # Resolve the open flags of the accounts no longer found.
+            f"resolved AS (UPDATE {table} f SET status = %s, closed_at = %s, reason = %s "
+            "FROM gone WHERE f.id = gone.id RETURNING 1), "
+            # Refresh the evidence of the flags that stay open, where it changed (found first, then
+            # each flag by its primary key: a few rows, never a pass over every flag).
+            "stale AS MATERIALIZED (SELECT o.id, found.evidence FROM open_flags o JOIN found "
+            "ON o.account_id = found.account_id WHERE o.evidence IS DISTINCT FROM found.evidence::jsonb), "
+            f"refreshed AS (UPDATE {table} f SET evidence = stale.evidence::jsonb FROM stale "
+            "WHERE f.id = stale.id RETURNING 1), "
+            # Raise a flag for each account found without an open one.
+            f"raised AS (INSERT INTO {table} (account_id, kind, status, evidence, raised_at, reason) "
+            "SELECT account_id, %s, %s, evidence::jsonb, %s, '' FROM new ON CONFLICT DO NOTHING RETURNING 1) "
+            "SELECT (SELECT COUNT(*) FROM found), (SELECT COUNT(*) FROM raised), (SELECT COUNT(*) FROM resolved), "
+            "(SELECT COUNT(*) FROM refreshed)"
+        )
+        params += [str(FlagStatus.RESOLVED), now, str(RESOLVED_REASON), kind, str(FlagStatus.OPEN), now]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found, raised, resolved, *_refreshed = cursor.fetchone()
+    return found, raised, resolved
+
+
 def run_check(check: Check, today: datetime.date, dry_run: bool = False) -> CheckRun:
     started_at = timezone.now()
     clock = time.monotonic()
     with transaction.atomic():
-        found = check.find(today)
-        raised, resolved = apply_findings(check.kind, found, dry_run=dry_run)
+        if check.finding is not None and uses_sql_findings():
+            found, raised, resolved = apply_finding_sql(check.kind, check.finding(today), dry_run=dry_run)
+        else:
+            findings = check.find(today)
+            found = len(findings)
+            raised, resolved = apply_findings(check.kind, findings, dry_run=dry_run)
         return CheckRun.objects.create(
             check_name=check.name,
             started_at=started_at,
             duration_ms=round((time.monotonic() - clock) * 1000),
-            found=len(found),
+            found=found,
             raised=raised,
             resolved=resolved,
             dry_run=dry_run,

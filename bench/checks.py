@@ -1,0 +1,451 @@
+"""Benchmark of the scheduled checks (issue 9), run by bench/run.py against a seeded database:
+
+    DATABASE_URL=... PORTAL_DEMO=true DJANGO_SECRET_KEY=x .venv/bin/python bench/checks.py --accounts N --out FILE
+
+For every check of accounts.checks.CHECKS (moderation's two included, as run_checks gathers them):
+
+- the check as the worker runs it (accounts.checks.run_check: the finding, the flags brought in line,
+  the CheckRun), inside a transaction that is rolled back, so the database is left as it was (only
+  its sequences move on); wall time (best of REPEAT, the first one warms the cache) and the number
+  of queries (the savepoints of the enclosing transaction not counted);
+- the limit: hand-written SQL that computes the same finding (the accounts and the values of their
+  evidence) as one set-based aggregate through a raw cursor, rows fetched, timed the same way;
+- for the checks that scale with the number of accounts, a naive per-account ORM loop (one or two
+  queries per account), for comparison; above NAIVE_FULL active accounts it times a random sample
+  of NAIVE_SAMPLE accounts and extrapolates (the JSON says so);
+- all checks together (run_checks), and the peak memory of a fresh process that runs them all
+  (ru_maxrss) against a baseline process that only sets Django up and imports the checks.
+
+Writes the JSON to --out and prints a table. Exits 0 when a goal is missed (goal_met says so).
+"""
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+BASE_DIR = BENCH_DIR.parent
+REPEAT = 3
+NAIVE_FULL = 10_000  # above this many active accounts the naive loop is sampled
+NAIVE_SAMPLE = 1_000
+RAW_RATIO_GOAL = 2.0
+NAIVE_RATIO_EXPECTED = 50.0
+# Queries of one check, whatever N: a bound that does not move with N (bench/run.py compares the
+# counts across sizes as well).
+QUERY_BUDGET = 8
+# Peak memory of the worker above the baseline process: flat in N means within this much at any N.
+RSS_BUDGET_MB = 16.0
+
+
+def setup():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "falkoping_some.settings")
+    sys.path.insert(0, str(BASE_DIR))
+    import django
+
+    django.setup()
+
+
+# Timing helpers. -------------------------------------------------------------------------------
+
+
+def not_savepoint(sql: str) -> bool:
+    return not sql.lstrip().upper().startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT"))
+
+
+def measure(fn, repeat=REPEAT):
+    """Run fn inside a transaction rolled back afterwards, `repeat` times: (best seconds, queries, result)."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    best, queries, result = None, None, None
+    for _n in range(repeat):
+        with transaction.atomic():
+            with CaptureQueriesContext(connection) as ctx:
+                clock = time.perf_counter()
+                result = fn()
+                elapsed = time.perf_counter() - clock
+            transaction.set_rollback(True)
+        count = sum(1 for query in ctx.captured_queries if not_savepoint(query["sql"]))
+        best = elapsed if best is None else min(best, elapsed)
+        queries = count
+    return best, queries, result
+
+
+def measure_raw(sql, params, repeat=REPEAT):
+    """The raw SQL through a cursor, rows fetched: one warm-up, then best of `repeat`."""
+    from django.db import connection
+
+    best, rows = None, None
+    with connection.cursor() as cursor:
+        for n in range(repeat + 1):
+            clock = time.perf_counter()
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+            elapsed = time.perf_counter() - clock
+            if n:
+                best = elapsed if best is None else min(best, elapsed)
+    return best, rows
+
+
+# The limit: the findings in hand-written SQL (PostgreSQL). ------------------------------------
+
+
+def raw_queries(today):
+    """{check name: (sql, params)}: each computes the accounts found and the values of their evidence."""
+    import datetime
+
+    from django.conf import settings
+
+    from accounts import checks
+    from accounts.models import SelfCheck, week_start
+    from accounts.notifications import MANDATE_EXPIRY_NOTICE
+    from moderation.checks import POLICE_REPORT_WITHIN
+
+    limit = today - checks.INACTIVITY_LIMIT
+    weeks = checks.SHORTFALL_WINDOW_WEEKS
+    current = week_start(today)
+    first = current - datetime.timedelta(weeks=weeks)
+    tz = settings.TIME_ZONE
+    all_yes = " AND ".join(f"l.{name}" for name, _rule in SelfCheck.QUESTIONS)
+    in_force = (
+        "m.valid_from <= %(today)s AND (m.valid_until IS NULL OR m.valid_until >= %(today)s) AND m.revoked_at IS NULL"
+    )
+    params = {
+        "today": today,
+        "limit": limit,
+        "limit_sunday": limit - datetime.timedelta(days=6),
+        "first": first,
+        "current": current,
+        "first_end": first + datetime.timedelta(days=7),
+        "minimum": weeks * checks.MIN_POSTS_PER_WEEK,
+        "weeks": weeks,
+        "notice_end": today + MANDATE_EXPIRY_NOTICE,
+        "police_limit": today - POLICE_REPORT_WITHIN,
+        "tz": tz,
+    }
+    sql = {
+        "inactive": """
+            SELECT a.id, a.activated_on, MAX(w.week) + 6 AS last_post,
+                   GREATEST(MAX(w.week) + 6, a.activated_on) AS since
+            FROM accounts_socialaccount a
+            LEFT JOIN accounts_weeklyactivity w ON w.account_id = a.id AND w.posts > 0
+            WHERE a.status = 'active' AND a.activated_on < %(limit)s
+            GROUP BY a.id
+            HAVING MAX(w.week) IS NULL OR MAX(w.week) < %(limit_sunday)s""",
+        "shortfall": """
+            SELECT a.id, COALESCE(SUM(w.posts), 0) AS posts, ROUND(COALESCE(SUM(w.posts), 0)::numeric / %(weeks)s, 2)
+            FROM accounts_socialaccount a
+            LEFT JOIN accounts_weeklyactivity w
+                   ON w.account_id = a.id AND w.week >= %(first)s AND w.week < %(current)s
+            WHERE a.status = 'active' AND a.activated_on < %(first_end)s
+            GROUP BY a.id
+            HAVING COALESCE(SUM(w.posts), 0) < %(minimum)s""",
+        "no_editor": f"""
+            SELECT a.id FROM accounts_socialaccount a
+            WHERE a.status = 'active'
+              AND NOT EXISTS (SELECT 1 FROM accounts_mandate m WHERE m.account_id = a.id AND {in_force})""",  # noqa: S608 (constants)
+        "mandate_expiring": f"""
+            SELECT m.account_id, COALESCE(NULLIF(TRIM(u.first_name || ' ' || u.last_name), ''), u.email),
+                   m.valid_until
+            FROM accounts_mandate m
+            JOIN accounts_socialaccount a ON a.id = m.account_id
+            JOIN accounts_user u ON u.id = m.user_id
+            WHERE a.status = 'active' AND {in_force} AND m.valid_until <= %(notice_end)s
+            ORDER BY m.account_id, m.valid_until, m.id""",  # noqa: S608 (constants)
+        "criminal_not_reported": """
+            SELECT c.account_id, c.id, c.removed_at
+            FROM moderation_moderationcase c JOIN accounts_socialaccount a ON a.id = c.account_id
+            WHERE a.status = 'active' AND c.is_criminal AND c.removed_at IS NOT NULL
+              AND c.police_reported_on IS NULL AND (c.removed_at AT TIME ZONE %(tz)s)::date < %(police_limit)s
+            ORDER BY c.account_id, c.removed_at, c.id""",
+        "inquiry_overdue": """
+            SELECT i.account_id, i.id, i.deadline
+            FROM moderation_inquiry i JOIN accounts_socialaccount a ON a.id = i.account_id
+            WHERE a.status = 'active' AND i.answered_at IS NULL AND i.deadline < NOW()
+            ORDER BY i.account_id, i.deadline, i.id""",
+        "self_check_overdue": """
+            SELECT a.id, a.activated_on, (s.last AT TIME ZONE %(tz)s)::date AS last,
+                   (COALESCE((s.last AT TIME ZONE %(tz)s)::date, a.activated_on) + INTERVAL '12 months')::date AS due
+            FROM accounts_socialaccount a
+            LEFT JOIN (SELECT account_id, MAX(answered_at) AS last FROM accounts_selfcheck GROUP BY account_id) s
+                   ON s.account_id = a.id
+            WHERE a.status = 'active'
+              AND (COALESCE((s.last AT TIME ZONE %(tz)s)::date, a.activated_on) + INTERVAL '12 months')::date
+                  < %(today)s""",
+        "self_check_no": f"""
+            SELECT l.account_id, l.id, (l.answered_at AT TIME ZONE %(tz)s)::date, u.email, l.comment
+            FROM (SELECT DISTINCT ON (account_id) * FROM accounts_selfcheck
+                  ORDER BY account_id, answered_at DESC, id DESC) l
+            JOIN accounts_socialaccount a ON a.id = l.account_id
+            JOIN accounts_user u ON u.id = l.answered_by_id
+            WHERE a.status = 'active' AND NOT ({all_yes})""",  # noqa: S608 (constants)
+    }
+    return {name: (query, params) for name, query in sql.items()}
+
+
+def raw_found(name, rows) -> int:
+    """The number of accounts in the raw rows (the first column is the account)."""
+    return len({row[0] for row in rows})
+
+
+# The naive per-account loops, for comparison. -------------------------------------------------
+
+
+def naive_loops(today):
+    """{check name: fn(account rows) -> set of account ids found}: one or two ORM queries per account."""
+    import datetime
+
+    from accounts import checks
+    from accounts.models import Mandate, SelfCheck, WeeklyActivity, week_start
+
+    limit = today - checks.INACTIVITY_LIMIT
+    weeks = checks.SHORTFALL_WINDOW_WEEKS
+    current = week_start(today)
+    first = current - datetime.timedelta(weeks=weeks)
+
+    def inactive(accounts):
+        found = set()
+        for pk, activated_on in accounts:
+            if activated_on is None or activated_on >= limit:
+                continue
+            last = WeeklyActivity.objects.filter(account_id=pk, posts__gt=0).order_by("-week").first()
+            last_post = last.week + datetime.timedelta(days=6) if last else None
+            if last_post is None or last_post < limit:
+                found.add(pk)
+        return found
+
+    def shortfall(accounts):
+        found = set()
+        for pk, activated_on in accounts:
+            if activated_on is None or activated_on >= first + datetime.timedelta(days=7):
+                continue
+            rows = WeeklyActivity.objects.filter(account_id=pk, week__gte=first, week__lt=current)
+            if sum(row.posts for row in rows) < weeks * checks.MIN_POSTS_PER_WEEK:
+                found.add(pk)
+        return found
+
+    def no_editor(accounts):
+        return {
+            pk for pk, _activated_on in accounts if not Mandate.objects.active_on(today).filter(account_id=pk).exists()
+        }
+
+    def self_check_overdue(accounts):
+        from django.utils import timezone
+
+        found = set()
+        for pk, activated_on in accounts:
+            last = SelfCheck.objects.filter(account_id=pk).order_by("-answered_at").first()
+            due = checks.self_check_due(timezone.localdate(last.answered_at) if last else None, activated_on)
+            if due is not None and due < today:
+                found.add(pk)
+        return found
+
+    return {
+        "inactive": inactive,
+        "shortfall": shortfall,
+        "no_editor": no_editor,
+        "self_check_overdue": self_check_overdue,
+    }
+
+
+def measure_naive(fn, accounts):
+    """(seconds for every account, sampled?, found or None). Sampled above NAIVE_FULL accounts."""
+    sampled = len(accounts) > NAIVE_FULL
+    subset = (
+        random.Random(9).sample(  # noqa: S311 (a sample, no secret)
+            accounts, NAIVE_SAMPLE
+        )
+        if sampled
+        else accounts
+    )
+    fn(subset[:50])  # warm up
+    clock = time.perf_counter()
+    found = fn(subset)
+    elapsed = time.perf_counter() - clock
+    if sampled:
+        return elapsed * len(accounts) / len(subset), True, None
+    return elapsed, False, len(found)
+
+
+# Peak memory in a fresh process. --------------------------------------------------------------
+
+
+def child(mode: str):
+    """Run in a subprocess: 'baseline' sets Django up and imports the checks; 'checks' also runs them all
+    (rolled back). Prints ru_maxrss in MB."""
+    setup()
+    from django.db import connection, transaction
+
+    from accounts import checks
+
+    connection.ensure_connection()
+    if mode == "checks":
+        with transaction.atomic():
+            checks.run_checks()
+            transaction.set_rollback(True)
+    print(
+        json.dumps(
+            {"vm_hwm_mb": vm_hwm_mb(), "ru_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+        )
+    )
+
+
+def vm_hwm_mb() -> float | None:
+    """The peak resident set of this process image (Linux: VmHWM in /proc/self/status).
+
+    Used rather than ru_maxrss, which Linux carries over from the parent across fork and execve: a
+    child of this benchmark would report the benchmark's own peak (the naive loops' at 100,000)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def peak_rss(mode: str) -> float:
+    out = subprocess.run(  # noqa: S603 (this script, this interpreter)
+        [sys.executable, __file__, "--child", mode], capture_output=True, text=True, check=True, env=os.environ.copy()
+    )
+    measured = json.loads(out.stdout.strip().splitlines()[-1])
+    return measured["vm_hwm_mb"] if measured["vm_hwm_mb"] is not None else measured["ru_maxrss_mb"]
+
+
+# Main. -----------------------------------------------------------------------------------------
+
+
+def run(n: int) -> dict:
+    setup()
+    from django.utils import timezone
+
+    from accounts import checks
+    from accounts.models import SocialAccount
+
+    today = timezone.localdate()
+    raw = raw_queries(today)
+    naive = naive_loops(today)
+    accounts = list(SocialAccount.objects.active().order_by("pk").values_list("pk", "activated_on"))
+    results = []
+    for name, check in checks.CHECKS.items():
+        seconds, queries, check_run = measure(lambda check=check: checks.run_check(check, today))
+        raw_seconds, rows = measure_raw(*raw[name])
+        entry = {
+            "name": name,
+            "seconds": round(seconds, 4),
+            "queries": queries,
+            "found": check_run.found,
+            "raw_sql_seconds": round(raw_seconds, 4),
+            "raw_found": raw_found(name, rows),
+            "ratio_to_raw": round(seconds / raw_seconds, 2) if raw_seconds else None,
+            "naive_seconds": None,
+            "naive_ratio": None,
+            "naive_sampled": None,
+        }
+        if name in naive:
+            naive_seconds, sampled, naive_count = measure_naive(naive[name], accounts)
+            entry.update(
+                naive_seconds=round(naive_seconds, 3),
+                naive_ratio=round(naive_seconds / seconds, 1) if seconds else None,
+                naive_sampled=f"{NAIVE_SAMPLE} of {len(accounts)} accounts timed, extrapolated" if sampled else None,
+            )
+            if naive_count is not None:
+                entry["naive_found"] = naive_count
+        results.append(entry)
+        print(f"  {name}: {entry['seconds']:.3f} s, {queries} queries", file=sys.stderr, flush=True)
+    # What every run costs whatever it finds: a check that finds nothing (its open flags read, its
+    # CheckRun written). Below a few milliseconds of raw SQL this, not the finding, sets the ratio.
+    nothing = checks.Check("bench_nothing", "bench_nothing", lambda day: {})
+    overhead, _queries, _run = measure(lambda: checks.run_check(nothing, today))
+    for entry in results:
+        net = max(entry["seconds"] - overhead, 0.0)
+        entry["ratio_to_raw_net_of_overhead"] = (
+            round(net / entry["raw_sql_seconds"], 2) if entry["raw_sql_seconds"] else None
+        )
+    all_seconds, all_queries, _runs = measure(lambda: checks.run_checks(today=today))
+    baseline = peak_rss("baseline")
+    peak = peak_rss("checks")
+    ratios_ok = all(r["ratio_to_raw"] is not None and r["ratio_to_raw"] <= RAW_RATIO_GOAL for r in results)
+    goal_met = {
+        "within_2x_raw": ratios_ok,
+        "within_2x_raw_by_check": {r["name"]: r["ratio_to_raw"] <= RAW_RATIO_GOAL for r in results},
+        "queries_bounded": all(r["queries"] <= QUERY_BUDGET for r in results),
+        "query_budget": QUERY_BUDGET,
+        "memory_within_budget": peak - baseline <= RSS_BUDGET_MB,
+        "memory_budget_mb": RSS_BUDGET_MB,
+        "naive_50x": all(r["naive_ratio"] >= NAIVE_RATIO_EXPECTED for r in results if r["naive_ratio"] is not None),
+        "findings_agree_with_raw": all(r["found"] == r["raw_found"] for r in results),
+    }
+    goal_met["all"] = all(
+        goal_met[key] for key in ("within_2x_raw", "queries_bounded", "memory_within_budget", "findings_agree_with_raw")
+    )
+    return {
+        "accounts": n,
+        "active_accounts": len(accounts),
+        "today": today.isoformat(),
+        "method": (
+            f"best of {REPEAT} runs (the first warms the cache), each check inside a transaction rolled back; "
+            "raw SQL through a cursor with its rows fetched, one warm-up and best of "
+            f"{REPEAT}; queries without the savepoints of the enclosing transaction"
+        ),
+        "checks": results,
+        "fixed_overhead_seconds": round(overhead, 4),
+        "all": {"seconds": round(all_seconds, 4), "queries": all_queries},
+        "peak_rss_mb": round(peak, 1),
+        "baseline_rss_mb": round(baseline, 1),
+        "worker_rss_mb": round(peak - baseline, 1),
+        "rss_method": (
+            "peak resident set (VmHWM) of a fresh process that runs run_checks (rolled back), minus that of a "
+            "process that only sets Django up, imports the checks and connects; ru_maxrss would carry the "
+            "benchmark's own peak over into its children"
+        ),
+        "goal_met": goal_met,
+    }
+
+
+def print_table(result):
+    print(f"Scheduled checks at N = {result['accounts']:,} ({result['active_accounts']:,} active)")
+    head = f"{'check':<22} {'found':>7} {'s':>8} {'queries':>7} {'raw s':>8} {'x raw':>6} {'naive s':>9} {'x naive':>8}"
+    print(head)
+    print("-" * len(head))
+    for r in result["checks"]:
+        naive = (
+            f"{r['naive_seconds']:>9.2f} {r['naive_ratio']:>8.1f}"
+            if r["naive_seconds"] is not None
+            else f"{'':>9} {'':>8}"
+        )
+        print(
+            f"{r['name']:<22} {r['found']:>7} {r['seconds']:>8.3f} {r['queries']:>7} "
+            f"{r['raw_sql_seconds']:>8.3f} {r['ratio_to_raw']:>6.2f} {naive}"
+        )
+    print(f"{'all':<22} {'':>7} {result['all']['seconds']:>8.3f} {result['all']['queries']:>7}")
+    print(f"fixed cost of a run that finds nothing: {result['fixed_overhead_seconds'] * 1000:.1f} ms")
+    print(
+        f"peak RSS {result['peak_rss_mb']} MB, baseline {result['baseline_rss_mb']} MB, "
+        f"worker {result['worker_rss_mb']} MB; goals: {json.dumps(result['goal_met'])}"
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=0)
+    parser.add_argument("--out")
+    parser.add_argument("--child", choices=["baseline", "checks"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child)
+        return
+    result = run(args.accounts)
+    if args.out:
+        Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
+    print_table(result)
+
+
+if __name__ == "__main__":
+    main()
