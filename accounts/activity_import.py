@@ -15,6 +15,7 @@ the worker runs `run_activity_import` (kept here, beside the code it calls, not 
 import csv
 import datetime
 import io
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -191,40 +192,65 @@ def check_file(text: str, today: datetime.date, progress: Callable[[int], None] 
     return rows, errors
 
 
+AUDIT_CHUNK = 1000  # log entries built and inserted at a time
+
+
 def _audit(actor, created: list[WeeklyActivity], updated: list[tuple[WeeklyActivity, int]]):
     """Bulk writes skip auditlog's signals: record the entries it would (native values, as the
-    portal's auditlog settings store them), in one insert."""
+    portal's auditlog settings store them), in bulk inserts. The entries are built a chunk at a
+    time, so a large file never holds all its log entries in memory at once."""
     content_type = ContentType.objects.get_for_model(WeeklyActivity)
     now = timezone.now()
-    entries = [
-        LogEntry(
-            content_type=content_type,
-            object_pk=str(a.pk),
-            object_id=a.pk,
-            object_repr=str(a),
-            action=LogEntry.Action.CREATE,
-            changes={"posts": [None, a.posts], "week": [None, str(a.week)]},
-            actor=actor,
-            timestamp=now,
-            additional_data={"source": "csv import"},
-        )
-        for a in created
-    ] + [
-        LogEntry(
-            content_type=content_type,
-            object_pk=str(a.pk),
-            object_id=a.pk,
-            object_repr=str(a),
-            action=LogEntry.Action.UPDATE,
-            changes={"posts": [old, a.posts]},
-            actor=actor,
-            timestamp=now,
-            additional_data={"source": "csv import"},
-        )
-        for a, old in updated
-        if old != a.posts
-    ]
-    LogEntry.objects.bulk_create(entries, batch_size=1000)
+    entries = itertools.chain(
+        (
+            LogEntry(
+                content_type=content_type,
+                object_pk=str(a.pk),
+                object_id=a.pk,
+                object_repr=str(a),
+                action=LogEntry.Action.CREATE,
+                changes={"posts": [None, a.posts], "week": [None, str(a.week)]},
+                actor=actor,
+                timestamp=now,
+                additional_data={"source": "csv import"},
+            )
+            for a in created
+        ),
+        (
+            LogEntry(
+                content_type=content_type,
+                object_pk=str(a.pk),
+                object_id=a.pk,
+                object_repr=str(a),
+                action=LogEntry.Action.UPDATE,
+                changes={"posts": [old, a.posts]},
+                actor=actor,
+                timestamp=now,
+                additional_data={"source": "csv import"},
+            )
+            for a, old in updated
+            if old != a.posts
+        ),
+    )
+    while chunk := list(itertools.islice(entries, AUDIT_CHUNK)):
+        LogEntry.objects.bulk_create(chunk)
+
+
+UPDATE_CHUNK = 2000  # ids in one UPDATE's IN list (SQLite allows 32,766 variables)
+
+
+def _update_posts(actor, now, activities: list[WeeklyActivity]) -> None:
+    """Write the new numbers of posts: one UPDATE per distinct number (0–500, so a bounded number
+    of queries however many rows), each for every week that takes that number. bulk_update would
+    build a CASE of one branch per row, which costs seconds in Python for a large file."""
+    by_posts: dict[int, list[int]] = {}
+    for activity in activities:
+        by_posts.setdefault(activity.posts, []).append(activity.pk)
+    for posts, ids in by_posts.items():
+        for start in range(0, len(ids), UPDATE_CHUNK):
+            WeeklyActivity.objects.filter(pk__in=ids[start : start + UPDATE_CHUNK]).update(
+                posts=posts, logged_by=actor, logged_at=now
+            )
 
 
 def write_rows(actor, rows: list[Row]) -> tuple[int, int]:
@@ -241,9 +267,12 @@ def write_rows(actor, rows: list[Row]) -> tuple[int, int]:
             row = wanted.pop((activity.account_id, activity.week), None)
             if row is not None:
                 old = activity.posts
+                # The account already read for the row: the audit's str() needs it, and reading it
+                # again would cost one query per row.
+                activity.account = row.account
                 activity.posts, activity.logged_by, activity.logged_at = row.posts, actor, now
                 updated.append((activity, old))
-        WeeklyActivity.objects.bulk_update([a for a, _old in updated], ["posts", "logged_by", "logged_at"], 1000)
+        _update_posts(actor, now, [a for a, _old in updated])
         created = WeeklyActivity.objects.bulk_create(
             [
                 WeeklyActivity(account=row.account, week=row.week, posts=row.posts, logged_by=actor, logged_at=now)

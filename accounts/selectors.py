@@ -5,19 +5,28 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
 
 from .links import looks_like_url, normalize_handle, normalize_url, url_candidates
 from .models import AccountStatus, OrgUnit, SocialAccount
 
 PUBLIC_LIST_CACHE_KEY = "public-accounts:v1"
+# The generation of the rendered public page (public_views.public_list): a new one on every change,
+# so the page rendered from the old list is neither read from the cache nor kept by any process.
+PUBLIC_PAGE_GENERATION_KEY = "public-page:generation:v1"
+
+
+def _drop_public_caches():
+    cache.delete_many([PUBLIC_LIST_CACHE_KEY, PUBLIC_PAGE_GENERATION_KEY])
 
 
 def invalidate_public_accounts():
-    cache.delete(PUBLIC_LIST_CACHE_KEY)
+    _drop_public_caches()
     # Inside a transaction the change is not yet visible to other requests, and one of them could
     # put the old list back before the commit (a closed account would then stay listed until the
     # cache expires). Drop it once more when the change is committed.
-    transaction.on_commit(lambda: cache.delete(PUBLIC_LIST_CACHE_KEY))
+    transaction.on_commit(_drop_public_caches)
 
 
 # Swedish alphabetical order: å, ä, ö come after z, in that order (code points put ä before å),
@@ -146,3 +155,24 @@ def verify_account(value: str) -> Verification | None:
         closed=[a for a in matches if a.status == AccountStatus.CLOSED],
         by_handle=by_handle,
     )
+
+
+def most_late_answers(limit: int) -> list[SocialAccount]:
+    """R20, for the comms dashboard: the active accounts with the most questions answered late or
+    still open after their deadline in the statistics window (90 days), most first. Two queries
+    (the ranking in SQL, with its LIMIT, then the accounts), whatever the number of accounts."""
+    from moderation.models import Inquiry
+    from moderation.services_inquiries import STATS_WINDOW
+
+    now = timezone.now()
+    late = Q(answered_at__gt=F("deadline")) | Q(answered_at__isnull=True, deadline__lt=now)
+    ranked = list(
+        Inquiry.objects.filter(late, received_at__gte=now - STATS_WINDOW, account__status=AccountStatus.ACTIVE)
+        .order_by()
+        .values("account_id")
+        .annotate(late=Count("pk"))
+        .order_by("-late", "account_id")
+        .values_list("account_id", flat=True)[:limit]
+    )
+    accounts = SocialAccount.objects.select_related("unit").in_bulk(ranked)
+    return [accounts[pk] for pk in ranked if pk in accounts]

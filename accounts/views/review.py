@@ -4,6 +4,7 @@ show their answer."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -32,6 +33,8 @@ def review_queue(request):
     form = FlagFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     page = queue(filters, request.GET.get("sida"))
+    # Who acknowledged each flag, for the whole page in one query (not one per flag).
+    prefetch_related_objects(list(page), "decided_by")
     for flag in page:
         flag.shown_evidence = describe_evidence(flag)
         flag.can_acknowledge = flag.status == FlagStatus.OPEN
