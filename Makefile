@@ -57,3 +57,9 @@ clean:
 .PHONY: load
 load: $(VENV)/.installed-run
 	$(BIN)/python bench/load.py
+
+# The performance benchmarks at N = 1,000, 10,000 and 100,000 accounts (bench/README.md):
+# make bench, or make bench BENCH_ARGS="--sizes 1000,10000 --only checks"
+.PHONY: bench
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
