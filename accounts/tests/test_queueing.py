@@ -104,8 +104,13 @@ class TestRequeueWaitingJobs:
         assert RecordsExport.objects.filter(status=ExportStatus.PENDING).count() == 2
 
     def test_the_sweep_is_on_beats_schedule(self):
+        """What migration 0013 schedules (run here again: a transactional test may have emptied the table)."""
+        import importlib
+
+        from django.apps import apps
         from django_celery_beat.models import PeriodicTask
 
+        importlib.import_module("accounts.migrations.0013_requeue_waiting_jobs").create_schedule(apps, None)
         sweep = PeriodicTask.objects.get(task="accounts.tasks.requeue_waiting_jobs")
         assert (sweep.interval.every, sweep.interval.period, sweep.enabled) == (10, "minutes", True)
 
