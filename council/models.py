@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from moderation.models import PrivateFile
 
@@ -37,7 +38,7 @@ class CouncilMeeting(models.Model):
         default=0, editable=False, help_text="iCalendar SEQUENCE: bumped on every change"
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
-    minutes = models.TextField(_("minutes"), blank=True)
+    minutes = models.TextField(pgettext_lazy("council meeting", "minutes"), blank=True)
     minutes_published_at = models.DateTimeField(_("minutes published"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
