@@ -5,10 +5,8 @@ stopped and a worker killed: falkoping_some/tests/test_faults.py."""
 import datetime
 import logging
 
-import psycopg2
 import pytest
 import time_machine
-from django.conf import settings
 from django.urls import reverse
 from kombu.exceptions import OperationalError
 
@@ -18,6 +16,7 @@ from accounts.models import ActivityImport, ExportStatus, ImportStatus, RecordsE
 from accounts.records.export import build_export
 from accounts.tasks import build_records_export
 from falkoping_some.locks import JobBusy
+from falkoping_some.tests.faults import connect_test_database
 
 pytestmark = pytest.mark.django_db
 
@@ -122,11 +121,7 @@ class TestOneRunAtATime:
 
     @pytest.fixture
     def other_process(self):
-        db = settings.DATABASES["default"]
-        other = psycopg2.connect(
-            host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"],
-            password=db.get("PASSWORD") or None,
-        )  # fmt: skip
+        other = connect_test_database()
         other.autocommit = True
         yield other
         other.close()

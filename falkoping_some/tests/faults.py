@@ -31,6 +31,7 @@ import pytest
 from django.conf import settings
 
 from falkoping_some.pytest_services import ci_requires_services
+from falkoping_some.tests.worker import stop
 
 HOST = "127.0.0.1"
 
@@ -66,16 +67,6 @@ def port_open(port: int) -> bool:
         return False
 
 
-def stop_process_group(process: subprocess.Popen, sig=signal.SIGTERM, timeout=20):
-    if process.poll() is None:
-        os.killpg(process.pid, sig)
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-
-
 # Redis ------------------------------------------------------------------------------------------
 
 
@@ -107,7 +98,7 @@ class RedisServer:
 
     def stop(self):
         """As an outage: the server is gone and its port refuses connections."""
-        stop_process_group(self.process, signal.SIGKILL)
+        stop(self.process, signal.SIGKILL)
         wait_until(lambda: not port_open(self.port), "redis-server did not stop")
 
     def __enter__(self):
@@ -116,7 +107,7 @@ class RedisServer:
 
     def __exit__(self, *exc):
         if self.process is not None:
-            stop_process_group(self.process)
+            stop(self.process, timeout=20)
 
 
 # PostgreSQL -------------------------------------------------------------------------------------
@@ -140,6 +131,18 @@ def postgres_cluster() -> tuple[str, str]:
     missing(f"a local PostgreSQL cluster on port {port}")
 
 
+def connect_test_database(**options):
+    """A plain psycopg2 connection to the test database, outside Django's: another process, as
+    far as PostgreSQL can tell."""
+    import psycopg2
+
+    db = settings.DATABASES["default"]
+    return psycopg2.connect(
+        host=db.get("HOST") or HOST, port=db.get("PORT") or 5432, user=db["USER"],
+        password=db.get("PASSWORD") or None, dbname=db["NAME"], **options,
+    )  # fmt: skip
+
+
 def restart_postgres():
     """Restart the cluster (fast shutdown: every connection is cut) and wait until it answers."""
     import psycopg2
@@ -150,14 +153,10 @@ def restart_postgres():
         check=True,
         capture_output=True,
     )
-    db = settings.DATABASES["default"]
 
     def answers():
         try:
-            psycopg2.connect(
-                host=db.get("HOST") or HOST, port=db.get("PORT") or 5432, user=db["USER"],
-                password=db.get("PASSWORD") or None, dbname=db["NAME"], connect_timeout=2,
-            ).close()  # fmt: skip
+            connect_test_database(connect_timeout=2).close()
         except psycopg2.OperationalError:
             return False
         return True
@@ -211,7 +210,7 @@ class AppServer:
         return self
 
     def __exit__(self, *exc):
-        stop_process_group(self.process)
+        stop(self.process, timeout=20)
 
     def visitor(self) -> "Visitor":
         return Visitor(self)

@@ -54,7 +54,14 @@ from accounts.services.mandates import grant_mandate
 from accounts.tasks import run_scheduled_checks
 from accounts.tests.factories import SocialAccountFactory
 from conftest import totp_code
-from falkoping_some.tests.faults import AppServer, RedisServer, SmtpSink, production_env, restart_postgres
+from falkoping_some.tests.faults import (
+    AppServer,
+    RedisServer,
+    SmtpSink,
+    connect_test_database,
+    production_env,
+    restart_postgres,
+)
 from falkoping_some.tests.worker import celery_worker, database_url, wait_for
 from moderation.tests.files.storage import private_media
 
@@ -250,13 +257,8 @@ def kill_when_blocked(worker, log, *, ready: str, params: list, lock_table: str,
     As soon as `ready` (SQL) returns a row, take an exclusive lock on `lock_table`, which the job
     reads or writes later on; wait until the worker is blocked on it and `mid_run()` holds; kill the
     worker (SIGKILL: no chance to clean up or acknowledge); then let go of the table."""
-    import psycopg2
-
     db = settings.DATABASES["default"]
-    holder = psycopg2.connect(
-        host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"],
-        password=db.get("PASSWORD") or None, dbname=db["NAME"],
-    )  # fmt: skip
+    holder = connect_test_database()
     try:
         with holder.cursor() as cursor:
             deadline = time.monotonic() + 60

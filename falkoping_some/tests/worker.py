@@ -22,11 +22,13 @@ def database_url() -> str:
     return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def stop(worker: subprocess.Popen) -> None:
+def stop(worker: subprocess.Popen, sig=signal.SIGTERM, timeout=15) -> None:
+    """Stop a subprocess started in its own session with its whole process group: `sig`, then
+    SIGKILL after `timeout` seconds."""
     if worker.poll() is None:
-        os.killpg(worker.pid, signal.SIGTERM)
+        os.killpg(worker.pid, sig)
         try:
-            worker.wait(timeout=15)
+            worker.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             os.killpg(worker.pid, signal.SIGKILL)
             worker.wait()
