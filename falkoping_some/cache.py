@@ -47,6 +47,21 @@ class _Outage:
 
 
 class ResilientRedisCacheClient(RedisCacheClient):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        # Django wraps the pool in a new redis.Redis on every call, and redis-py fills its table of
+        # response callbacks each time: a third of the time of the public page served from its copy
+        # (bench/README.md). A client holds nothing but its pool and is safe to share across
+        # threads, so one per pool serves every call.
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(pool)
+        if client is None:
+            client = self._clients[pool] = self._client(connection_pool=pool)
+        return client
+
     def add(self, key, value, timeout):
         try:
             return super().add(key, value, timeout)

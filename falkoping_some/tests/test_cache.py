@@ -71,3 +71,23 @@ def test_with_redis_there_it_is_an_ordinary_cache(settings):
     assert working.add("list", "other") is False  # a real add still says the key was there
     working.delete("list")
     assert working.get("list") is None
+
+
+@pytest.mark.redis
+def test_one_client_per_pool_serves_every_call(settings):
+    """Django builds a redis.Redis per call; the portal's cache keeps one per pool (cache.py)."""
+    working = ResilientRedisCache(settings.REDIS_URL, {"KEY_PREFIX": "resilient-test"})
+    first = working._cache.get_client(write=True)
+    assert working._cache.get_client(write=False) is first
+    assert first.connection_pool is working._cache._get_connection_pool(True)
+    working.set("list", [1, 2], 30)
+    assert working.get("list") == [1, 2]
+    working.delete("list")
+    assert working._cache.get_client() is first
+
+
+def test_a_shared_client_still_reads_as_empty_when_redis_is_gone(unreachable):
+    client = unreachable._cache.get_client()
+    assert unreachable.get("list", "missing") == "missing"
+    assert unreachable.get("list", "missing") == "missing"
+    assert unreachable._cache.get_client() is client
