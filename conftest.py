@@ -20,9 +20,13 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # a test-only base32 secret
 def _clear_cache():
     from django.core.cache import cache
 
+    from accounts.public_page_cache import forget_generation
+
     cache.clear()
+    forget_generation()  # what this process trusted of the cleared cache
     yield
     cache.clear()
+    forget_generation()
 
 
 @pytest.fixture

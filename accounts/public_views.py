@@ -9,25 +9,20 @@ name, platform, unit and link (or, for a closed one, its closing date) and nothi
 
 import csv
 import io
-import uuid
 
 from django import forms
 from django.conf import settings
 from django.contrib.messages import get_messages
-from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import render
-from django.template.loader import render_to_string
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_cookie
 
-from .selectors import PUBLIC_PAGE_GENERATION_KEY, group_public_accounts, public_accounts, verify_account
+from .public_page_cache import CHECK_PARAMETER, mark_shareable
+from .selectors import group_public_accounts, public_accounts, verify_account
 
 # The fields of the open data, in this order (the CSV's columns).
 OPEN_DATA_FIELDS = ("name", "platform", "platform_name", "url", "handle", "description", "unit", "administration")
@@ -96,86 +91,41 @@ def _list_context(rows: list[dict], form, **extra) -> dict:
     }
 
 
-# The page as an anonymous visitor sees it, rendered once per change of the list and language:
-# the bytes before and after each place the visitor's CSRF token goes (the language switch's form),
-# in the shared cache and in this process's memory. The only other parts that differ between
-# visitors (the signed-in header, messages, the address with its query string) rule the copy out.
-# Nothing else in the page is per request: the CSP has no nonce (no inline script or style).
-_CSRF_PLACEHOLDER = "csrf-placeholder-9d0c61b2"
-_rendered_pages: dict[tuple, list[bytes]] = {}
-
-
-def _page_generation() -> str:
-    generation = cache.get(PUBLIC_PAGE_GENERATION_KEY)
-    if generation is None:
-        cache.add(PUBLIC_PAGE_GENERATION_KEY, uuid.uuid4().hex, settings.PUBLIC_LIST_CACHE_SECONDS)
-        # Another process may have added its own meanwhile; theirs wins. With the cache down, a
-        # fresh one each time, so every request renders the page.
-        generation = cache.get(PUBLIC_PAGE_GENERATION_KEY) or uuid.uuid4().hex
-    return generation
-
-
-def _rendered_anonymous_page(request, form) -> list[bytes]:
-    # The stylesheet's hashed name and demo mode: a release or another setup renders its own.
-    key = (_page_generation(), get_language(), request.path, static("css/portal.css"), settings.DEMO_MODE)
-    parts = _rendered_pages.get(key)
-    if parts is None:
-        cache_key = "public-page:v1:" + ":".join(str(part) for part in key)
-        parts = cache.get(cache_key)
-        if parts is None:
-            html = render_to_string(
-                "public/list.html",
-                _list_context(public_accounts(), form, csrf_token=_CSRF_PLACEHOLDER),
-                request,
-            )
-            parts = [part.encode() for part in html.split(_CSRF_PLACEHOLDER)]
-            cache.set(cache_key, parts, settings.PUBLIC_LIST_CACHE_SECONDS)
-        _rendered_pages.clear()  # only the current generation is kept
-        _rendered_pages[key] = parts
-    return parts
-
-
-def _anonymous_page_applies(request, form) -> bool:
-    return (
-        not form.is_bound
-        and not request.META.get("QUERY_STRING")
-        and not request.user.is_authenticated
-        and not get_messages(request)
-    )
-
-
 @require_safe
 @vary_on_cookie  # the language cookie picks the page's language, the session the header's link
 def public_list(request):
-    form = VerifyAccountForm(request.GET if "konto" in request.GET else None)
-    if _anonymous_page_applies(request, form):
-        # get_token() sets the CSRF cookie when needed, as {% csrf_token %} does in a render.
-        response = HttpResponse(get_token(request).encode().join(_rendered_anonymous_page(request, form)))
-    else:
-        rows = public_accounts()
-        extra = {}
-        if form.is_bound and form.is_valid():
-            verification = verify_account(form.cleaned_data["konto"])
-            if verification:
-                official = _official_rows(verification, rows)
-                extra = {
-                    "verification": verification,
-                    "official": official,
-                    "official_platforms": ", ".join(sorted({row["platform_name"] for row in official})),
-                    # A closed account shows its name, platform and closing date, nothing else.
-                    "closed": [
-                        {"name": a.name, "platform_name": a.platform_name, "closed_on": a.closed_on}
-                        for a in verification.closed
-                    ],
-                }
-        response = render(request, "public/list.html", _list_context(rows, form, **extra))
-    if form.is_bound:
-        # A citizen's check is answered from the registry as it is now, and is nobody else's.
-        add_never_cache_headers(response)
-    else:
-        # Not `public`: base.html's language switch carries this visitor's CSRF token (and sets
-        # its cookie), so a shared cache must not hand the page to others.
-        patch_cache_control(response, private=True, max_age=PUBLIC_MAX_AGE)
+    form = VerifyAccountForm(request.GET if CHECK_PARAMETER in request.GET else None)
+    rows = public_accounts()
+    if not form.is_bound:
+        # The language switch comes back to the page without the query string (a link's
+        # ?fbclid=… and the like), so that the page is the same for every anonymous visitor.
+        response = render(request, "public/list.html", _list_context(rows, form, language_next=request.path))
+        if request.user.is_authenticated or get_messages(request):
+            # The header names the signed-in user; a message is for this visitor alone.
+            patch_cache_control(response, private=True, max_age=PUBLIC_MAX_AGE)
+        else:
+            # The same bytes for every anonymous visitor (public_page_cache.py): no CSRF token, no name.
+            patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+            mark_shareable(response)
+        return response
+    extra = {}
+    if form.is_valid():
+        verification = verify_account(form.cleaned_data[CHECK_PARAMETER])
+        if verification:
+            official = _official_rows(verification, rows)
+            extra = {
+                "verification": verification,
+                "official": official,
+                "official_platforms": ", ".join(sorted({row["platform_name"] for row in official})),
+                # A closed account shows its name, platform and closing date, nothing else.
+                "closed": [
+                    {"name": a.name, "platform_name": a.platform_name, "closed_on": a.closed_on}
+                    for a in verification.closed
+                ],
+            }
+    response = render(request, "public/list.html", _list_context(rows, form, **extra))
+    # A citizen's check is answered from the registry as it is now, and is nobody else's.
+    add_never_cache_headers(response)
     return response
 
 

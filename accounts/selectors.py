@@ -10,15 +10,16 @@ from django.utils import timezone
 
 from .links import looks_like_url, normalize_handle, normalize_url, url_candidates
 from .models import AccountStatus, OrgUnit, SocialAccount
+from .public_page_cache import PUBLIC_PAGE_GENERATION_KEY, forget_generation
 
 PUBLIC_LIST_CACHE_KEY = "public-accounts:v1"
-# The generation of the rendered public page (public_views.public_list): a new one on every change,
-# so the page rendered from the old list is neither read from the cache nor kept by any process.
-PUBLIC_PAGE_GENERATION_KEY = "public-page:generation:v1"
 
 
 def _drop_public_caches():
+    # The list, and the generation of the rendered page (public_page_cache.py): a new one then, so
+    # the page rendered from the old list is neither read from the cache nor kept by any process.
     cache.delete_many([PUBLIC_LIST_CACHE_KEY, PUBLIC_PAGE_GENERATION_KEY])
+    forget_generation()
 
 
 def invalidate_public_accounts():

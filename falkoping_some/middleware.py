@@ -30,6 +30,13 @@ class AdminRequiresMFAMiddleware:
         return self.get_response(request)
 
 
+def portal_language(request) -> str:
+    """The language of the portal for this request: the one picked with the switch (the language
+    cookie), otherwise Swedish."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 class PortalLocaleMiddleware:
     """The portal speaks Swedish unless the user picked English with the language switch.
 
@@ -42,8 +49,7 @@ class PortalLocaleMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        language = portal_language(request)
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The public page as anonymous visitors see it, before the rest of the stack (issue 9).
+    "accounts.public_page_cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "falkoping_some.middleware.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -301,6 +303,9 @@ POSTING_WINDOW_WEEKS = env.int("POSTING_WINDOW_WEEKS", default=4)
 # The public list /socialamedier is cached and invalidated whenever an account or unit changes;
 # the timeout is only a backstop.
 PUBLIC_LIST_CACHE_SECONDS = env.int("PUBLIC_LIST_CACHE_SECONDS", default=3600)
+# How long a process serves its copy of the anonymous public page before asking the shared cache
+# whether the list changed (accounts/public_page_cache.py): a change shows within this time.
+PUBLIC_PAGE_RECHECK_SECONDS = env.float("PUBLIC_PAGE_RECHECK_SECONDS", default=1.0)
 # Where citizens report a suspected fake account (shown on /socialamedier).
 COMMS_CONTACT_EMAIL = env.str("COMMS_CONTACT_EMAIL", default="kommunikation@falkoping.se")
 

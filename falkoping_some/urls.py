@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from accounts import views as account_views
 from accounts.rules import in_comms_group
@@ -32,6 +34,9 @@ urlpatterns = [
     path("someradet/", include("council.urls")),
     path("inloggning/", include("allauth.urls")),
     path("halsa", portal_views.health, name="health"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Exempt from CSRF so that no page carries a token for the language switch alone, and the
+    # public page is the same bytes for every anonymous visitor (accounts/public_page_cache.py). The
+    # worst a forged post can do is switch someone's language; `next` stays on this site.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]
