@@ -690,8 +690,10 @@ class ReviewFlag(models.Model):
         verbose_name_plural = _("review flags")
         ordering = ["-raised_at"]
         constraints = [
+            # Kind first: besides refusing a second open flag, its index hands each scheduled check
+            # the open flags of its own kind without reading the others (accounts/checks.py).
             models.UniqueConstraint(
-                fields=["account", "kind"],
+                fields=["kind", "account"],
                 condition=Q(status__in=["open", "acknowledged"]),
                 name="flag_one_open_per_account_and_kind",
             ),

@@ -185,6 +185,13 @@ class Inquiry(models.Model):
                 condition=Q(answered_at__isnull=True) | Q(answered_by__isnull=False),
             ),
         ]
+        indexes = [
+            # The daily R20 check and the lists of questions waiting for an answer read only the
+            # unanswered ones, a few among years of answered questions (bench/explain/checks-inquiry_overdue.txt).
+            models.Index(
+                fields=["deadline"], condition=Q(answered_at__isnull=True), name="inquiry_unanswered_deadline"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.account.name}: {self.summary[:40]}"
