@@ -313,7 +313,7 @@ def plot(results, path: Path) -> Path | None:
     if uncached:
         right.plot(*zip(*uncached, strict=True), marker="o", label="uncached render")
     if cached:
-        right.plot(*zip(*cached, strict=True), marker="o", label="cached (test client)")
+        right.plot(*zip(*cached, strict=True), marker="o", label="the copy for anonymous visitors (in process)")
     right.set(xscale="log", yscale="log", xlabel="accounts", ylabel="milliseconds", title="/socialamedier")
     right.legend()
     right.grid(True, which="both", alpha=0.3)
