@@ -20,7 +20,7 @@ For every check of accounts.checks.CHECKS (moderation's two included, as run_che
   queries per account), for comparison; above NAIVE_FULL active accounts it times a random sample
   of NAIVE_SAMPLE accounts and extrapolates (the JSON says so);
 - all checks together (run_checks), and the peak memory of a fresh process that runs them all
-  (ru_maxrss) against a baseline process that only sets Django up and imports the checks.
+  (VmHWM, bench/memory.py) against a baseline process that only sets Django up and imports the checks.
 
 Writes the JSON to --out and prints a table. Exits 0 when a goal is missed (goal_met says so).
 """
@@ -29,11 +29,12 @@ import argparse
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import memory
 
 BENCH_DIR = Path(__file__).resolve().parent
 BASE_DIR = BENCH_DIR.parent
@@ -284,7 +285,7 @@ def measure_naive(fn, accounts):
 
 def child(mode: str):
     """Run in a subprocess: 'baseline' sets Django up and imports the checks; 'checks' also runs them all
-    (rolled back). Prints ru_maxrss in MB."""
+    (rolled back). Prints its peak resident memory in MB (bench/memory.py)."""
     setup()
     from django.db import connection, transaction
 
@@ -295,33 +296,14 @@ def child(mode: str):
         with transaction.atomic():
             checks.run_checks()
             transaction.set_rollback(True)
-    print(
-        json.dumps(
-            {"vm_hwm_mb": vm_hwm_mb(), "ru_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
-        )
-    )
-
-
-def vm_hwm_mb() -> float | None:
-    """The peak resident set of this process image (Linux: VmHWM in /proc/self/status).
-
-    Used rather than ru_maxrss, which Linux carries over from the parent across fork and execve: a
-    child of this benchmark would report the benchmark's own peak (the naive loops' at 100,000)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
+    print(json.dumps({"peak_rss_mb": memory.peak_rss_kib() / 1024}))
 
 
 def peak_rss(mode: str) -> float:
     out = subprocess.run(  # noqa: S603 (this script, this interpreter)
         [sys.executable, __file__, "--child", mode], capture_output=True, text=True, check=True, env=os.environ.copy()
     )
-    measured = json.loads(out.stdout.strip().splitlines()[-1])
-    return measured["vm_hwm_mb"] if measured["vm_hwm_mb"] is not None else measured["ru_maxrss_mb"]
+    return json.loads(out.stdout.strip().splitlines()[-1])["peak_rss_mb"]
 
 
 # Main. -----------------------------------------------------------------------------------------

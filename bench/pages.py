@@ -23,7 +23,6 @@ The database is left as it was found. Exit status 0 even when a goal is missed (
 import argparse
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -31,6 +30,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import memory
 
 BENCH_DIR = Path(__file__).resolve().parent
 BASE_DIR = BENCH_DIR.parent
@@ -340,19 +341,6 @@ def make_import_csv() -> str:
     return "\n".join(lines) + "\n"
 
 
-def peak_rss_kib() -> int:
-    """This process's peak resident memory. VmHWM, not ru_maxrss: a child started by fork and exec
-    inherits its parent's ru_maxrss (Linux keeps the larger across exec), and the parent, which
-    rendered the public page, is the bigger one."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
 def import_child(path):
     """In a subprocess: import the CSV file as the worker would, then roll back."""
     setup_django()
@@ -366,7 +354,7 @@ def import_child(path):
     today = timezone.localdate()
     text = Path(path).read_text(encoding="utf-8")
     rows = text.count("\n") - 1
-    baseline_kib = peak_rss_kib()
+    baseline_kib = memory.peak_rss_kib()
     result = {}
     try:
         with transaction.atomic(), CaptureQueriesContext(connection) as queries:
@@ -377,7 +365,7 @@ def import_child(path):
             raise Rollback
     except Rollback:
         pass
-    peak_kib = peak_rss_kib()
+    peak_kib = memory.peak_rss_kib()
     result.update(
         rows=rows,
         errors=len(outcome.errors),
