@@ -186,8 +186,8 @@ class Inquiry(models.Model):
             ),
         ]
         indexes = [
-            # The daily R20 check and the lists of questions waiting for an answer read only the
-            # unanswered ones, a few among years of answered questions (bench/explain/checks-inquiry_overdue.txt).
+            # The daily R20 check reads only the unanswered questions, a few among years of answered
+            # ones (bench/explain/checks-inquiry_overdue.txt).
             models.Index(
                 fields=["deadline"], condition=Q(answered_at__isnull=True), name="inquiry_unanswered_deadline"
             ),
