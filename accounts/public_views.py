@@ -101,7 +101,8 @@ def public_list(request):
         # ?fbclid=… and the like), so that the page is the same for every anonymous visitor.
         response = render(request, "public/list.html", _list_context(rows, form, language_next=request.path))
         if request.user.is_authenticated or get_messages(request):
-            # The header names the signed-in user; a message is for this visitor alone.
+            # The header names the signed-in user (whose pages are never stored at all:
+            # falkoping_some.middleware.SignedInNotStoredMiddleware); a message is for this visitor alone.
             patch_cache_control(response, private=True, max_age=PUBLIC_MAX_AGE)
         else:
             # The same bytes for every anonymous visitor (public_page_cache.py): no CSRF token, no name.

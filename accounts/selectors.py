@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, F, Q
@@ -10,23 +9,27 @@ from django.utils import timezone
 
 from .links import looks_like_url, normalize_handle, normalize_url, url_candidates
 from .models import AccountStatus, OrgUnit, SocialAccount
-from .public_page_cache import PUBLIC_PAGE_GENERATION_KEY, forget_generation
+from .public_page_cache import keep, new_generation, page_generation
 
-PUBLIC_LIST_CACHE_KEY = "public-accounts:v1"
+
+def public_list_cache_key(generation: str) -> str:
+    """The list's rows, read under this generation of the public page (public_page_cache.py)."""
+    return f"public-accounts:v2:{generation}"
 
 
 def _drop_public_caches():
-    # The list, and the generation of the rendered page (public_page_cache.py): a new one then, so
-    # the page rendered from the old list is neither read from the cache nor kept by any process.
-    cache.delete_many([PUBLIC_LIST_CACHE_KEY, PUBLIC_PAGE_GENERATION_KEY])
-    forget_generation()
+    # A new generation (public_page_cache.py): the pages and the rows read before it are deleted,
+    # and no render that read the old list can store it any more.
+    old = new_generation()
+    if old is not None:
+        cache.delete(public_list_cache_key(old))
 
 
 def invalidate_public_accounts():
+    # At once, for what this transaction reads next; and again when the change is committed,
+    # because until then other requests still read the old list and store it under the new
+    # generation. The commit's new generation makes those copies unreachable and deletes them.
     _drop_public_caches()
-    # Inside a transaction the change is not yet visible to other requests, and one of them could
-    # put the old list back before the commit (a closed account would then stay listed until the
-    # cache expires). Drop it once more when the change is committed.
     transaction.on_commit(_drop_public_caches)
 
 
@@ -63,9 +66,12 @@ def public_accounts() -> list[dict]:
     """Every active account, ordered by unit in tree order then by name (R16).
 
     Two queries whatever the number of accounts (the accounts with their units, and all units for
-    the path names), and none at all while the cache holds the list.
+    the path names), and none at all while the cache holds the list. The generation is taken before
+    the list is read, and the rows are kept only if no change came meanwhile (`keep`).
     """
-    rows = cache.get(PUBLIC_LIST_CACHE_KEY)
+    generation = page_generation()
+    key = public_list_cache_key(generation)
+    rows = cache.get(key)
     if rows is None:
         units = {u.pk: u for u in OrgUnit.objects.only("pk", "name", "path", "parent_id")}
         accounts = (
@@ -81,7 +87,7 @@ def public_accounts() -> list[dict]:
                 r["platform_name"],
             ),
         )
-        cache.set(PUBLIC_LIST_CACHE_KEY, rows, settings.PUBLIC_LIST_CACHE_SECONDS)
+        keep(key, rows, generation)
     return rows
 
 

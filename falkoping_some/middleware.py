@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import cc_delim_re, patch_vary_headers
 from django.utils.translation import gettext as _
 
 from accounts import rules
@@ -56,3 +56,34 @@ class PortalLocaleMiddleware:
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ["Cookie"])  # the language cookie decides the page
         return response
+
+
+class SignedInNotStoredMiddleware:
+    """Nothing a signed-in person was shown is kept by the browser or by a proxy: staff share
+    computers, and neither the back button nor the browser's cache may show the next person the
+    last one's pages. Every response to a signed-in user says `Cache-Control: private, no-store`,
+    whatever the view said (the public list's `max-age`, the open data's `public`); what else it
+    asked for (`no-cache`, `must-revalidate`) stays."""
+
+    REPLACED = {"public", "private", "no-store", "max-age", "s-maxage"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self._signed_in(request):
+            kept = [
+                directive
+                for directive in cc_delim_re.split(response.get("Cache-Control", ""))
+                if directive and directive.split("=", 1)[0].strip().lower() not in self.REPLACED
+            ]
+            response["Cache-Control"] = ", ".join(["private", "no-store", *kept])
+        return response
+
+    @staticmethod
+    def _signed_in(request) -> bool:
+        # Without a session key nobody is signed in; asking the user then would read the session
+        # and add `Vary: Cookie` to what anonymous visitors get (the open data).
+        session = getattr(request, "session", None)
+        return session is not None and session.session_key is not None and request.user.is_authenticated

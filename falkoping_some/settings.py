@@ -5,6 +5,7 @@ required); `make run` and `make test` set the few variables that make a laptop c
 variable is listed in README.md.
 """
 
+import hashlib
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -71,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every response to a signed-in person: Cache-Control private, no-store (staff share computers).
+    "falkoping_some.middleware.SignedInNotStoredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -121,6 +124,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # on the file system and a file-based cache, so that the web server and the worker (two
 # processes) still share one cache and see each other's invalidations.
 REDIS_URL = env.str("REDIS_URL", default="")
+# Every cache key starts with this, so that two deployments on one Redis (production and a test
+# portal, say) never read each other's public page or share sign-in limits. By default it is
+# derived from the database, which web, worker and beat of one deployment share.
+_database_identity = "{ENGINE}|{HOST}|{PORT}|{NAME}".format_map({"HOST": "", "PORT": "", **DATABASES["default"]})
+CACHE_KEY_PREFIX = env.str(
+    "CACHE_KEY_PREFIX", default="some-" + hashlib.sha256(_database_identity.encode()).hexdigest()[:12]
+)
 if REDIS_URL:
     # While Redis is down the cache reads as empty and the pages come from PostgreSQL
     # (falkoping_some/cache.py); short timeouts keep a Redis host that does not answer from hanging them.
@@ -128,7 +138,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "falkoping_some.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "some",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
@@ -151,6 +161,7 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
     _broker_dir = VAR_DIR / "celery-broker"
@@ -306,6 +317,9 @@ PUBLIC_LIST_CACHE_SECONDS = env.int("PUBLIC_LIST_CACHE_SECONDS", default=3600)
 # How long a process serves its copy of the anonymous public page before asking the shared cache
 # whether the list changed (accounts/public_page_cache.py): a change shows within this time.
 PUBLIC_PAGE_RECHECK_SECONDS = env.float("PUBLIC_PAGE_RECHECK_SECONDS", default=1.0)
+# How long a request for the public page waits for another process's render of a new list before
+# it renders the page itself: one render at a time, not one per waiting visitor.
+PUBLIC_PAGE_RENDER_WAIT_SECONDS = env.float("PUBLIC_PAGE_RENDER_WAIT_SECONDS", default=5.0)
 # Where citizens report a suspected fake account (shown on /socialamedier).
 COMMS_CONTACT_EMAIL = env.str("COMMS_CONTACT_EMAIL", default="kommunikation@falkoping.se")
 

@@ -2,8 +2,11 @@
 (falkoping_some/cache.py). With a real Redis stopped under the portal: test_faults.py."""
 
 import logging
+import subprocess
+import sys
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache.backends.redis import RedisCache
 
 from falkoping_some import cache as resilient
@@ -91,3 +94,39 @@ def test_a_shared_client_still_reads_as_empty_when_redis_is_gone(unreachable):
     assert unreachable.get("list", "missing") == "missing"
     assert unreachable.get("list", "missing") == "missing"
     assert unreachable._cache.get_client() is client
+
+
+def cache_key_prefixes(tmp_path, *environments: dict) -> list[str]:
+    """The cache's KEY_PREFIX of a production server with each environment (settings are read once
+    per process, so each is a process of its own)."""
+    prefixes = []
+    for environment in environments:
+        done = subprocess.run(  # noqa: S603 (our own interpreter)
+            [sys.executable, "-c", "from django.conf import settings; print(settings.CACHES['default']['KEY_PREFIX'])"],
+            cwd=django_settings.BASE_DIR,
+            env={
+                "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "DJANGO_SETTINGS_MODULE": "falkoping_some.settings",
+                "DJANGO_SECRET_KEY": "x" * 50, "PORTAL_VAR_DIR": str(tmp_path), "REDIS_URL": "redis://127.0.0.1:6379/0",
+                **environment,
+            },
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        prefixes.append(done.stdout.strip())
+    return prefixes
+
+
+def test_every_deployment_has_its_own_keys_in_a_shared_redis(tmp_path):
+    """A test or staging portal on the production Redis must neither read production's public page
+    nor drop its sign-in limits: the keys carry a prefix of the deployment, by default one of its
+    database, or CACHE_KEY_PREFIX."""
+    production, again, staging, named = cache_key_prefixes(
+        tmp_path,
+        {"DATABASE_URL": "postgres://some@db.example.se:5432/falkoping_some"},
+        {"DATABASE_URL": "postgres://some@db.example.se:5432/falkoping_some"},
+        {"DATABASE_URL": "postgres://some@db.example.se:5432/falkoping_some_test"},
+        {"DATABASE_URL": "postgres://some@db.example.se:5432/falkoping_some", "CACHE_KEY_PREFIX": "some-prod"},
+    )
+    assert production == again  # web, worker and beat of one deployment share their keys
+    assert production and staging and production != staging
+    assert named == "some-prod"
