@@ -2,7 +2,16 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from .models import AccountStatus, ClosingReason, OrgUnit, Platform, Purpose, SocialAccount, User
+from .models import (
+    AccountStatus,
+    ClosingReason,
+    OrgUnit,
+    Platform,
+    Purpose,
+    SocialAccount,
+    User,
+    validate_no_hidden_characters,
+)
 
 
 class HttpsURLField(forms.URLField):
@@ -133,7 +142,10 @@ class ActivationForm(forms.Form):
     """R13, R14: comms has created the account on the platform and activates it in the portal."""
 
     handle = forms.CharField(
-        label=_("Handle"), max_length=100, help_text=_("The account's user name, such as @falkopingskommun.")
+        label=_("Handle"),
+        max_length=100,
+        help_text=_("The account's user name, such as @falkopingskommun."),
+        validators=[validate_no_hidden_characters],
     )
     url = HttpsURLField(label=_("Address"), max_length=500, help_text=_("The account's address, https://…"))
     login_holders = forms.ModelMultipleChoiceField(

@@ -199,6 +199,24 @@ class ClosingReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# Unicode's bidi controls (embeddings, overrides, isolates, marks) and zero-width characters: in a
+# name or handle on the public list (R16) they can show a text reversed or hide a difference, so
+# that a look-alike reads as the municipality's own account.
+HIDDEN_CHARACTERS = frozenset(
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c\u200b\u200c\u200d\u2060\ufeff"
+)
+
+
+def validate_no_hidden_characters(value: str):
+    found = sorted({character for character in value if character in HIDDEN_CHARACTERS})
+    if found:
+        raise ValidationError(
+            _("Remove the invisible characters that can change how the text is shown: %(characters)s."),
+            code="hidden_characters",
+            params={"characters": ", ".join(f"U+{ord(character):04X}" for character in found)},
+        )
+
+
 def validate_https(value: str):
     if value and not value.lower().startswith("https://"):
         raise ValidationError(_("The address must start with https://."), code="https")
@@ -236,9 +254,13 @@ class SocialAccount(models.Model):
     platform_other = models.CharField(
         _("other platform"), max_length=60, blank=True, help_text=_("The platform's name, when it is not in the list.")
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_no_hidden_characters])
     handle = models.CharField(
-        _("handle"), max_length=100, blank=True, help_text=_("The account's user name, such as @falkopingskommun.")
+        _("handle"),
+        max_length=100,
+        blank=True,
+        help_text=_("The account's user name, such as @falkopingskommun."),
+        validators=[validate_no_hidden_characters],
     )
     url = models.URLField(
         _("address"), max_length=500, blank=True, validators=[URLValidator(schemes=["https"]), validate_https]

@@ -16,7 +16,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from accounts.links import normalize_handle, normalize_url
-from accounts.models import AccountStatus, ClosingReason, Platform, SocialAccount
+from accounts.models import AccountStatus, ClosingReason, Platform, SocialAccount, User
 from accounts.public_views import OPEN_DATA_FIELDS, escape_csv_cell
 from accounts.tests.factories import OrgUnitFactory, SocialAccountFactory, UserFactory
 
@@ -549,6 +549,17 @@ class TestVerification:
         assert not response.context["form"].is_bound
         assert 'id="resultat"' not in response.content.decode()
 
+    @pytest.mark.parametrize("value", ["\u202egro.elpmaxe//:sptth", "@falska\u2067biblioteket"])
+    def test_pasted_text_is_echoed_in_isolation(self, client, library_account, value):
+        """A right-to-left override in what the visitor pasted must not turn the municipality's
+        sentence around it (the screenshot of a "confirmed" fake account): <bdi> isolates it."""
+        result = self.check(client, value).content.decode()
+        assert f"<strong><bdi>{value}</bdi></strong>" in result
+
+    def test_a_handle_found_is_echoed_in_isolation(self, client, library_account):
+        result = self.check(client, "@falkopingsbibliotek").content.decode()
+        assert "<strong><bdi>@falkopingsbibliotek</bdi></strong>" in result
+
     def test_result_is_not_cached(self, client, library_account):
         response = self.check(client, "@falkopingsbibliotek")
         assert "no-store" in response["Cache-Control"]
@@ -622,3 +633,66 @@ class TestCacheInvalidation:
         client.get(LIST_URL)
         account = SocialAccountFactory(name="Nytt konto", unit=social)
         assert account.url in client.get(LIST_URL).content.decode()
+
+
+# Unicode's bidi controls and zero-width characters: they turn a name around or hide a difference.
+HIDDEN = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"] + [
+    "\u200e", "\u200f", "\u061c", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"
+]  # fmt: skip
+ACCOUNT_REQUEST = {
+    "platform": "instagram", "platform_other": "", "name": "Biblioteket för unga", "purposes": ["tips"],
+    "target_audience": "Unga 13–19 år", "justification": "Bibliotekets Facebook når inte unga.",
+    "graphic_profile": "municipal", "special_profile_reference": "", "description": "Boktips för unga.",
+}  # fmt: skip
+
+
+@pytest.mark.django_db
+class TestNoHiddenCharacters:
+    """R16: the public list and the check show an account's name and handle as the registry holds
+    them; a name that reads as another when shown, or a handle with an invisible difference, would
+    let the list vouch for what it does not mean."""
+
+    @pytest.mark.parametrize("character", HIDDEN, ids=[f"U+{ord(c):04X}" for c in HIDDEN])
+    def test_name_and_handle_refuse_them(self, library_account, character):
+        from django.core.exceptions import ValidationError
+
+        for field, value in (("name", f"Falköpings{character} bibliotek"), ("handle", f"falkoping{character}s")):
+            setattr(library_account, field, value)
+            with pytest.raises(ValidationError) as refused:
+                library_account.full_clean()
+            assert set(refused.value.message_dict) == {field}
+            library_account.refresh_from_db()
+
+    def test_ordinary_text_in_any_script_passes(self, library_account):
+        library_account.name = "Falköpings bibliotek – مكتبة Falköping (svenska/عربي)"
+        library_account.handle = "@falkoping_bibliotek.2"
+        library_account.full_clean()
+
+    def test_the_request_form_shows_the_error(self, client, medarbetare):
+        client.force_login(medarbetare)
+        response = client.post(reverse("accounts:request"), {**ACCOUNT_REQUEST, "name": "Biblioteket\u202e"})
+        assert response.status_code == 200
+        assert "name" in response.context["form"].errors
+        assert "U+202E" in response.text
+        assert not SocialAccount.objects.filter(name__startswith="Biblioteket").exists()
+
+    def test_the_registry_form_shows_the_error(self, library_account, kommunikator):
+        from accounts.forms import AccountRegistryForm
+
+        data = {
+            "name": library_account.name, "platform": library_account.platform, "platform_other": "",
+            "handle": "falkoping\u200bsbibliotek", "url": library_account.url, "unit": library_account.unit_id,
+            "description": "", "purposes": ["tips"], "graphic_profile": "municipal",
+            "special_profile_reference": "", "login_holders": [kommunikator.pk],
+        }  # fmt: skip
+        form = AccountRegistryForm(data, instance=library_account)
+        assert not form.is_valid()
+        assert set(form.errors) == {"handle"}
+        assert "U+200B" in form.errors["handle"][0]
+
+    def test_the_activation_form_shows_the_error(self, library_account):
+        from accounts.forms import ActivationForm
+
+        form = ActivationForm({"handle": "\u2066falkoping\u2069"}, account=library_account, editors=User.objects.none())
+        assert not form.is_valid()
+        assert "U+2066" in form.errors["handle"][0]
