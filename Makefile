@@ -53,13 +53,31 @@ lint: $(VENV)/.installed-dev
 clean:
 	rm -rf var $(VENV)
 
+# wrk, the load client of `make load` and `make bench` (bench/README.md): installed when it is missing
+# and this is root with apt-get (Debian, as on the project's machines). Elsewhere, or if apt-get
+# fails, the benchmarks measure with their Python client (bench/httpload.py) and say so. Nothing is
+# installed when BENCH_WRK names another binary (BENCH_WRK=none: the Python client).
+.PHONY: wrk
+wrk:
+	@if [ "$${BENCH_WRK:-wrk}" = wrk ] && ! command -v wrk >/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing wrk (apt-get) …"; \
+			export DEBIAN_FRONTEND=noninteractive; \
+			apt-get install -y -q wrk >/dev/null 2>&1 \
+				|| { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q wrk >/dev/null 2>&1; } \
+				|| echo "apt-get could not install wrk: the Python client measures instead."; \
+		else \
+			echo "wrk is missing (sudo apt-get install -y wrk): the Python client measures instead."; \
+		fi; \
+	fi
+
 # The load test: gunicorn with the production settings, wrk on loopback (bench/README.md).
 .PHONY: load
-load: $(VENV)/.installed-run
+load: $(VENV)/.installed-run wrk
 	$(BIN)/python bench/load.py
 
 # The performance benchmarks at N = 1,000, 10,000 and 100,000 accounts (bench/README.md):
 # make bench, or make bench BENCH_ARGS="--sizes 1000,10000 --only checks"
 .PHONY: bench
-bench: $(VENV)/.installed-dev
+bench: $(VENV)/.installed-dev wrk
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

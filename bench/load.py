@@ -6,9 +6,14 @@ Prepares the database named by BENCH_DATABASE_URL (created if missing, migrated,
 collects the static files into a temporary folder, starts gunicorn on 127.0.0.1, then runs wrk
 against the public page /socialamedier (50 connections, 30 s) and a signed-in dashboard / (10
 connections, 30 s). Every response that is not 2xx counts as an error, and so does every socket
-error or timeout. The figures go to bench/results/load-<date>.json and are printed as a table; the
-exit status is 1 if there was any error. gunicorn and the temporary folder are removed at the end,
-also after a failure or Ctrl-C.
+error or timeout. Beside the throughput, the server's CPU time per request: that of gunicorn's
+master and workers (bench/cpu.py) over the run, divided by the requests served. The figures go to
+bench/results/load-<date>.json and are printed as a table; the exit status is 1 if there was any
+error. gunicorn and the temporary folder are removed at the end, also after a failure or Ctrl-C.
+
+Without wrk (BENCH_WRK names the binary, `wrk` by default) the Python client bench/httpload.py
+measures instead, and the output says which client measured. The database and Redis are
+bench/servers.py's: the servers of DATABASE_URL and REDIS_URL, the bench's own database and number.
 
 Production settings, with one difference for plain HTTP on loopback: every request carries the
 `X-Forwarded-Proto: https` header that the TLS-terminating proxy sets in production, so HTTPS
@@ -20,6 +25,7 @@ import json
 import os
 import platform
 import re
+import resource
 import secrets
 import shutil
 import signal
@@ -35,14 +41,22 @@ from importlib import metadata
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import cpu
+import httpload
+import servers
+
 BENCH_DIR = Path(__file__).resolve().parent
 BASE_DIR = BENCH_DIR.parent
 PYTHON = sys.executable
 HOST = "127.0.0.1"
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
-DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/falkoping_bench")
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6")
+try:
+    DATABASE_URL = servers.load_database_url()
+    REDIS_URL = servers.redis_url(servers.LOAD_REDIS_DB)
+    SERVERS_ERROR = None
+except servers.NotLoopback as error:
+    DATABASE_URL = REDIS_URL = None
+    SERVERS_ERROR = str(error)
 DURATION = int(os.environ.get("BENCH_DURATION", "30"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
 USER_EMAIL = os.environ.get("BENCH_USER", "redaktor@demo.falkoping.se")
@@ -52,6 +66,10 @@ SCENARIOS = [
     ("dashboard / (signed in)", "/", 10, True),
 ]
 PROXY_HEADER = "X-Forwarded-Proto: https"
+# wrk's scripts: report.lua counts every status (a response() callback: wrk buffers each body for
+# it); count.lua only the totals (no callback, no buffering: for pages of megabytes).
+STATUS_SCRIPT = BENCH_DIR / "report.lua"
+TOTALS_SCRIPT = BENCH_DIR / "count.lua"
 
 
 def fail(message):
@@ -59,15 +77,35 @@ def fail(message):
     sys.exit(2)
 
 
+def wrk_binary() -> str | None:
+    """The wrk to run (BENCH_WRK, a path or a name on PATH; `wrk` by default), or None: not installed."""
+    return shutil.which(os.environ.get("BENCH_WRK") or "wrk")
+
+
+def wrk_version(binary) -> str:
+    # `wrk --version` prints "wrk 4.1.0 [epoll] Copyright …" and exits 1 (it wants a URL too).
+    out = subprocess.run([binary, "--version"], capture_output=True, text=True, check=False).stdout  # noqa: S603 (wrk itself)
+    return out.split(" [", 1)[0].strip() or "wrk"
+
+
+def client_name() -> str:
+    """Which client measures: wrk (with its version), or the Python client when wrk is missing."""
+    binary = wrk_binary()
+    return wrk_version(binary) if binary else "python (bench/httpload.py)"
+
+
 def check_prerequisites():
-    if not shutil.which("wrk"):
-        fail("wrk is not installed. On Debian or Ubuntu: sudo apt-get install -y wrk (see bench/README.md).")
+    if SERVERS_ERROR:
+        fail(SERVERS_ERROR)
+    if not wrk_binary():
+        print(
+            f"wrk is not there ({os.environ.get('BENCH_WRK') or 'wrk'} not found; `make load` installs it where it"
+            " can: root and apt-get): the Python client bench/httpload.py measures instead, a floor for the"
+            " throughput (bench/README.md).",
+            file=sys.stderr,
+        )
     if not shutil.which("gunicorn", path=str(Path(PYTHON).parent)):
         fail(f"gunicorn is not in {Path(PYTHON).parent}: run `make` once (requirements.txt has it).")
-    for name, url in (("BENCH_DATABASE_URL", DATABASE_URL), ("BENCH_REDIS_URL", REDIS_URL)):
-        parts = urlsplit(url)
-        if parts.hostname not in LOOPBACK:
-            fail(f"{name} must point at loopback (127.0.0.1), not {parts.hostname!r}.")
     if urlsplit(DATABASE_URL).scheme not in {"postgres", "postgresql"}:
         fail("BENCH_DATABASE_URL must be a PostgreSQL URL: the load test measures the production setup.")
 
@@ -221,10 +259,11 @@ def wait_until_up(process, port, log_path):
     fail("gunicorn did not answer /socialamedier with 200 within 60 s.")
 
 
-def run_wrk(port, path, connections, cookie, duration):
+def run_wrk(port, path, connections, cookie, duration, script=STATUS_SCRIPT):
     threads = min(os.cpu_count() or 1, connections)
+    binary = wrk_binary()
     command = [
-        shutil.which("wrk"),
+        binary,
         f"-t{threads}",
         f"-c{connections}",
         f"-d{duration}s",
@@ -235,28 +274,65 @@ def run_wrk(port, path, connections, cookie, duration):
     ]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
-    command += ["-s", str(BENCH_DIR / "report.lua"), f"http://{HOST}:{port}{path}"]
+    command += ["-s", str(script), f"http://{HOST}:{port}{path}"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     # subprocess.run kills wrk if this process is stopped meanwhile; the timeout bounds a hung wrk.
     done = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60, check=True)  # noqa: S603 (our own command line)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     output = done.stdout
     line = next(line for line in output.splitlines() if line.startswith("BENCH-JSON "))
-    return json.loads(line.removeprefix("BENCH-JSON "))
+    raw = json.loads(line.removeprefix("BENCH-JSON "))
+    raw["client_cpu_s"] = round(
+        (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime), 3
+    )  # wrk's own CPU: it is a child of this process, waited for
+    raw["client"] = f"{wrk_version(binary)} ({Path(script).name}, {threads} threads)"
+    return raw
+
+
+def run_load(port, path, connections, cookie, duration, count_statuses=True):
+    """wrk's figures for one run: wrk where it is installed, else the Python client (the same shape).
+    count_statuses: every status counted (report.lua), or only the totals (count.lua), which for
+    large pages keeps wrk from buffering every body. The Python client counts statuses either way."""
+    if wrk_binary():
+        return run_wrk(port, path, connections, cookie, duration, STATUS_SCRIPT if count_statuses else TOTALS_SCRIPT)
+    headers = [PROXY_HEADER] + ([f"Cookie: {cookie}"] if cookie else [])
+    return httpload.run(HOST, port, path, connections=connections, seconds=duration, headers=headers)
+
+
+def measure(server, port, path, connections, cookie, duration, count_statuses=True):
+    """run_load, with the server's CPU time over the run (gunicorn's master and workers: bench/cpu.py)."""
+    before = cpu.cpu_seconds(server.pid)
+    raw = run_load(port, path, connections, cookie, duration, count_statuses)
+    raw["server_cpu_s"] = round(cpu.cpu_seconds(server.pid) - before, 3)
+    return raw
 
 
 def summarise(name, path, connections, raw):
     seconds = raw["duration_us"] / 1e6
     non_2xx = sum(n for code, n in raw["statuses"].items() if not 200 <= int(code) < 300)
+    requests = raw["requests"]
+    server_cpu = raw.get("server_cpu_s")
+    measured = server_cpu is not None
     return {
         "scenario": name,
         "path": path,
         "connections": connections,
+        "client": raw.get("client"),
         "duration_s": round(seconds, 2),
-        "requests": raw["requests"],
-        "requests_per_s": round(raw["requests"] / seconds, 1),
+        "requests": requests,
+        "requests_per_s": round(requests / seconds, 1) if seconds else 0.0,
+        "bytes": raw.get("bytes"),
         "latency_ms": {key: round(value / 1000, 1) for key, value in raw["latency_us"].items()},
         "statuses": raw["statuses"],
+        # count.lua counts the 4xx and 5xx only, without telling them apart.
+        "status_errors": raw.get("status_errors", 0),
         "socket_errors": raw["socket_errors"],
-        "errors": non_2xx + sum(raw["socket_errors"].values()),
+        "errors": non_2xx + raw.get("status_errors", 0) + sum(raw["socket_errors"].values()),
+        "server_cpu_s": server_cpu,
+        "server_cpu_ms_per_request": round(server_cpu * 1000 / requests, 3) if measured and requests else None,
+        # Cores the server kept busy: near the machine's cores, the server was the limit.
+        "server_cores_busy": round(server_cpu / seconds, 2) if measured and seconds else None,
+        "client_cpu_s": raw.get("client_cpu_s"),
     }
 
 
@@ -284,7 +360,7 @@ def machine():
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         postgres = cursor.fetchone()[0]
-    wrk = subprocess.run([shutil.which("wrk"), "--version"], capture_output=True, text=True).stdout  # noqa: S603 (wrk itself).split("\n", 1)[0]
+    binary = wrk_binary()
     return {
         "cores": os.cpu_count(),
         "cpu": cpu_model(),
@@ -297,13 +373,17 @@ def machine():
             "gunicorn": metadata.version("gunicorn"),
             "postgresql": postgres,
             "redis": Redis.from_url(REDIS_URL).info()["redis_version"],
-            "wrk": wrk.split(" [")[0],
+            "wrk": wrk_version(binary) if binary else "not installed",
         },
+        "load_client": client_name(),
     }
 
 
 def print_table(results):
-    header = f"{'scenario':<26}{'conns':>6}{'requests':>10}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
+    header = (
+        f"{'scenario':<26}{'conns':>6}{'requests':>10}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
+        f"{'CPU ms/req':>11}{'cores':>7}"
+    )
     print(header)
     print("-" * len(header))
     for row in results:
@@ -311,7 +391,14 @@ def print_table(results):
         print(
             f"{row['scenario']:<26}{row['connections']:>6}{row['requests']:>10}{row['requests_per_s']:>9}"
             f"{latency['p50']:>9}{latency['p99']:>9}{row['errors']:>8}"
+            f"{row['server_cpu_ms_per_request'] or '':>11}{row['server_cores_busy'] or '':>7}"
         )
+    for row in results:
+        print(f"{row['scenario']}: measured by {row['client']}")
+    print(
+        "CPU ms/req: the CPU time of gunicorn's master and workers per request served (not PostgreSQL's or"
+        f" Redis's); cores: that CPU time over the run's duration (the machine has {os.cpu_count() or '?'})."
+    )
 
 
 def main():
@@ -336,9 +423,9 @@ def main():
         results = []
         for name, path, connections, signed_in in SCENARIOS:
             # A short warm-up (workers' first requests, the public list's cache), not counted.
-            run_wrk(port, path, connections, cookie if signed_in else None, 3)
-            print(f"Running {name}: {connections} connections for {DURATION} s …")
-            raw = run_wrk(port, path, connections, cookie if signed_in else None, DURATION)
+            run_load(port, path, connections, cookie if signed_in else None, 3)
+            print(f"Running {name}: {connections} connections for {DURATION} s ({client_name()}) …")
+            raw = measure(gunicorn, port, path, connections, cookie if signed_in else None, DURATION)
             results.append(summarise(name, path, connections, raw))
         info["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     finally:

@@ -9,8 +9,12 @@ Run by bench/run.py on a database seeded with `seed_bench --accounts N --weeks 5
   the Django test client) and the number of queries;
 - the public page, cached, under wrk against gunicorn with the production settings (bench/load.py's
   helpers), side by side with a static file of exactly the same bytes served by the same gunicorn and
-  whitenoise in the same run (no Accept-Encoding on either, so both are sent uncompressed). The
-  goal: the page at 80% or more of the static file's throughput;
+  whitenoise in the same run (no Accept-Encoding on either, so both are sent uncompressed). wrk runs
+  with bench/count.lua, which has no response() callback: with one, wrk buffers every body and, for
+  a page of megabytes, becomes the limit itself. Beside the throughput, gunicorn's CPU time per
+  request (bench/cpu.py), which depends much less on the client. The goal: the page at 80% or more of
+  the static file's throughput, and at most 1/0.8 of its CPU time per request. Without wrk the Python
+  client bench/httpload.py measures, and the JSON and the table say which client measured;
 - the staff pages (the account list, the review queue, the dashboard) with the test client as comms,
   an editor and a manager, with the open flags topped up to 10,000 inside a transaction that is
   rolled back: p50 and p95 over 20 requests and the number of queries. The goal: p50 under 100 ms;
@@ -114,15 +118,19 @@ def bench_public_uncached():
 # --- The public page, cached, against a static file under wrk ------------------------------------
 
 
-def bench_public_throughput(seconds):
-    import urllib.request
+def bytes_consistent(raw, connections, response_bytes):
+    """Whether the bytes the client read are those of `requests` responses of `response_bytes` each,
+    plus at most one unfinished response per connection when the time ran out. A redirect or an
+    error page among them (count.lua does not tell the statuses apart) would make it False."""
+    done = raw["requests"] * response_bytes
+    slack = 0.002 * done + 100 * raw["requests"]  # a Date header, a few bytes here and there
+    return done - slack <= raw["bytes"] <= done + connections * response_bytes + slack
 
+
+def bench_public_throughput(seconds):
+    import httpload
     import load
 
-    load.DATABASE_URL = os.environ["DATABASE_URL"]
-    load.REDIS_URL = os.environ["REDIS_URL"]
-    if not shutil.which("wrk"):
-        return {"skipped": "wrk is not installed"}
     from accounts.selectors import invalidate_public_accounts
 
     # The cache may hold the page of another database that used the same Redis (bench/run.py runs
@@ -137,59 +145,82 @@ def bench_public_throughput(seconds):
         log_path = var_dir / "gunicorn.log"
 
         def fetch(path):
-            request = urllib.request.Request(f"http://{load.HOST}:{port}{path}", headers={"X-Forwarded-Proto": "https"})
-            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 (loopback)
-                return response.status, dict(response.headers), response.read()
+            """(status, the response's bytes on the wire, its head, its body)."""
+            status, head, body = httpload.fetch(load.HOST, port, path, headers=[load.PROXY_HEADER])
+            return status, len(head) + len(body), head, body
 
         # The page's bytes as served, to make the static file of the same size: gunicorn is started
         # once for that, and again with the file in place (whitenoise reads the folder at start).
         gunicorn = load.start_gunicorn(env, port, log_path)
         load.wait_until_up(gunicorn, port, log_path)
-        _status, page_headers, body = fetch(PUBLIC_PATH)
+        _status, _size, page_head, body = fetch(PUBLIC_PATH)
         load.stop_gunicorn(gunicorn)
         gunicorn = None
         (var_dir / "staticfiles" / STATIC_NAME).write_bytes(body)
         gunicorn = load.start_gunicorn(env, port, log_path)
         load.wait_until_up(gunicorn, port, log_path)
         static_path = f"/static/{STATIC_NAME}"
-        status, static_headers, static_body = fetch(static_path)
-        if status != 200 or static_body != body:
-            raise RuntimeError("the static file is not served as written")
         paths = {"page": PUBLIC_PATH, "static": static_path}
+        response_bytes = {}
+        for name, path in paths.items():
+            status, size, _head, served = fetch(path)
+            if status != 200 or served != body:
+                raise RuntimeError(f"{path} does not answer 200 with the page's bytes")
+            response_bytes[name] = size
         for path in paths.values():
-            load.run_wrk(port, path, WRK_CONNECTIONS, None, 3)  # warm-up, not counted
+            load.run_load(port, path, WRK_CONNECTIONS, None, 3, count_statuses=False)  # warm-up, not counted
         # The two in turns, ROUNDS times each (seconds in all for each): the machine is shared, and
         # a change of load between one long run of each would show as a difference between them.
         rounds = {name: [] for name in paths}
         for _round in range(ROUNDS):
             for name, path in paths.items():
-                raw = load.run_wrk(port, path, WRK_CONNECTIONS, None, max(1, seconds // ROUNDS))
-                rounds[name].append(load.summarise(name, path, WRK_CONNECTIONS, raw))
+                raw = load.measure(
+                    gunicorn, port, path, WRK_CONNECTIONS, None, max(1, seconds // ROUNDS), count_statuses=False
+                )
+                run = load.summarise(name, path, WRK_CONNECTIONS, raw)
+                run["bytes_consistent"] = bytes_consistent(raw, WRK_CONNECTIONS, response_bytes[name])
+                rounds[name].append(run)
         results = {}
         for name, runs in rounds.items():
             requests = sum(run["requests"] for run in runs)
             duration = sum(run["duration_s"] for run in runs)
+            server_cpu = sum(run["server_cpu_s"] for run in runs)
+            client_cpu = sum(run["client_cpu_s"] or 0 for run in runs)
             results[name] = {
                 "path": paths[name],
                 "requests": requests,
                 "duration_s": round(duration, 2),
                 "requests_per_s": round(requests / duration, 1),
                 "errors": sum(run["errors"] for run in runs),
+                "bytes_consistent": all(run["bytes_consistent"] for run in runs),
+                "server_cpu_s": round(server_cpu, 2),
+                "server_cpu_ms_per_request": round(server_cpu * 1000 / requests, 3) if requests else None,
+                "server_cores_busy": round(server_cpu / duration, 2),
+                "client_cpu_s": round(client_cpu, 2),
+                "client_cores_busy": round(client_cpu / duration, 2),
                 "rounds": runs,
             }
         ratio = results["page"]["requests_per_s"] / results["static"]["requests_per_s"]
+        page_cpu, static_cpu = (results[name]["server_cpu_ms_per_request"] for name in ("page", "static"))
         return {
+            "client": rounds["page"][0]["client"],
             "connections": WRK_CONNECTIONS,
             "seconds": seconds,
             "gunicorn_workers": load.WORKERS,
+            "cores": os.cpu_count(),
             "body_bytes": len(body),
+            "response_bytes": response_bytes,
             "compression": "none: no Accept-Encoding sent for either",
-            "page_headers": {
-                k: v for k, v in page_headers.items() if k.lower() in {"cache-control", "vary", "set-cookie"}
-            },
+            "page_headers": [
+                line
+                for line in page_head.decode("latin-1").split("\r\n")
+                if line.lower().startswith(("cache-control:", "vary:", "set-cookie:"))
+            ],
             "page": results["page"],
             "static": results["static"],
             "ratio": round(ratio, 3),
+            # The static file's CPU time per request over the page's: 1 is as cheap as the file.
+            "cpu_ratio": round(static_cpu / page_cpu, 3) if page_cpu and static_cpu else None,
         }
     finally:
         if gunicorn is not None:
@@ -411,9 +442,16 @@ def print_table(report):
         )
     throughput = report.get("throughput") or {}
     if "ratio" in throughput:
+        page, static = throughput["page"], throughput["static"]
         print(
-            f"  wrk {throughput['connections']} conns: page {throughput['page']['requests_per_s']} req/s,"
-            f" static {throughput['static']['requests_per_s']} req/s, ratio {throughput['ratio']}"
+            f"  {throughput['connections']} connections, measured by {throughput['client']}:\n"
+            f"    page   {page['requests_per_s']} req/s, server CPU {page['server_cpu_ms_per_request']} ms/request"
+            f" ({page['server_cores_busy']} cores busy; client {page['client_cores_busy']})\n"
+            f"    static {static['requests_per_s']} req/s, server CPU {static['server_cpu_ms_per_request']} ms/request"
+            f" ({static['server_cores_busy']} cores busy; client {static['client_cores_busy']})\n"
+            f"    page / static: throughput {throughput['ratio']}, CPU per request {throughput['cpu_ratio']}"
+            f" (static's CPU per request over the page's); errors {page['errors']} and {static['errors']};"
+            f" bytes as expected: {page['bytes_consistent'] and static['bytes_consistent']}"
         )
     print(f"\n{'page':<14}{'role':<9}{'p50 ms':>8}{'p95 ms':>8}{'queries':>9}  paginated")
     for row in report["staff"]:
@@ -454,18 +492,25 @@ def main():
         return 2
     import load
 
-    load.REDIS_URL = os.environ.get("REDIS_URL", load.REDIS_URL)
+    # The database and Redis this script was given (bench/run.py: the bench's own, bench/servers.py)
+    # are the ones gunicorn serves from too.
+    load.DATABASE_URL = os.environ["DATABASE_URL"]
+    load.REDIS_URL = os.environ.get("REDIS_URL") or load.REDIS_URL
     info = load.machine()
     report = {"accounts": args.accounts, "database": settings.DATABASES["default"]["NAME"], "machine": info}
     report["public"] = bench_public_uncached() if "public" not in args.skip else {}
     report["throughput"] = bench_public_throughput(args.wrk_seconds) if "throughput" not in args.skip else {}
     report["static_ratio"] = report["throughput"].get("ratio")
+    report["static_cpu_ratio"] = report["throughput"].get("cpu_ratio")
     report["staff"], report["staff_setup"] = bench_staff() if "staff" not in args.skip else ([], {})
     report["import"] = bench_import() if "import" not in args.skip else {}
     info["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     staff_p50 = [row["p50_ms"] for row in report["staff"]]
     report["goal_met"] = {
         "static_ratio": report["static_ratio"] is not None and report["static_ratio"] >= GOAL_STATIC_RATIO,
+        "static_cpu_ratio": report["static_cpu_ratio"] is not None and report["static_cpu_ratio"] >= GOAL_STATIC_RATIO,
+        "static_bytes_consistent": bool(report["throughput"])
+        and all(report["throughput"][name]["bytes_consistent"] for name in ("page", "static")),
         "staff_p50_under_100ms": bool(staff_p50) and max(staff_p50) < GOAL_STAFF_P50_MS,
         "staff_paginated": all(row["paginated"] for row in report["staff"] if row["page"] != "dashboard"),
         "staff_bounded": all(row["bounded"] for row in report["staff"]),

@@ -12,7 +12,12 @@ that), then runs each benchmark script against it in a subprocess of its own:
 
 The results go to bench/results/bench-<date>.json with the machine and the versions, a table is
 printed, and bench/results/scaling.png plots time against N. The databases are left in place for the
-next run (drop them with `psql -c 'DROP DATABASE falkoping_bench_100000'`).
+next run (drop them with `psql -c 'DROP DATABASE falkoping_bench_100000'`). The exit status is 1 when
+a benchmark script failed (its figures are then missing from the table).
+
+The databases are on the PostgreSQL server of DATABASE_URL and Redis number 7 on the server of
+REDIS_URL, or BENCH_POSTGRES and BENCH_REDIS_URL (bench/servers.py); never the portal's own
+database, which seed_bench would empty.
 """
 
 import argparse
@@ -29,12 +34,18 @@ from importlib import metadata
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import servers
+
 BENCH_DIR = Path(__file__).resolve().parent
 BASE_DIR = BENCH_DIR.parent
 RESULTS = BENCH_DIR / "results"
 PYTHON = sys.executable
-SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
+try:
+    SERVER = servers.postgres_server()
+    REDIS_URL = servers.redis_url(servers.BENCH_REDIS_DB)
+except servers.NotLoopback as error:
+    print(f"bench/run.py: {error}", file=sys.stderr)
+    sys.exit(2)
 WEEKS = 52
 SCRIPTS = {"checks": BENCH_DIR / "checks.py", "pages": BENCH_DIR / "pages.py"}
 
@@ -45,7 +56,7 @@ def fail(message):
 
 
 def database_url(n: int) -> str:
-    return f"{SERVER}/falkoping_bench_{n}"
+    return servers.database_url(f"falkoping_bench_{n}")
 
 
 def environment(n: int) -> dict:
@@ -65,9 +76,7 @@ def environment(n: int) -> dict:
 def psql_connect(dbname="postgres"):
     import psycopg2
 
-    parts = urlsplit(SERVER)
-    if parts.hostname not in {"127.0.0.1", "localhost", "::1"}:
-        fail(f"BENCH_POSTGRES must be on loopback, not {parts.hostname!r}.")
+    parts = urlsplit(SERVER)  # on loopback (bench/servers.py)
     connection = psycopg2.connect(
         host=parts.hostname, port=parts.port or 5432, user=parts.username or "postgres",
         password=parts.password or None, dbname=dbname,
@@ -201,7 +210,18 @@ def main():
     out = RESULTS / f"bench-{started:%Y-%m-%dT%H%M}.json"
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print_summary(results)
-    plotted = plot(results, RESULTS / "scaling.png")
+    failed = [
+        f"{name} at {n}"
+        for n, size in results["sizes"].items()
+        for name in only
+        if isinstance(size.get(name), dict) and "error" in size[name]
+    ]
+    if failed:
+        # The plot of the last complete run stays: a failed script has no figures to draw.
+        print(f"\nResults: {out.relative_to(BASE_DIR)}. Failed: {', '.join(failed)}: see its output above.")
+        sys.exit(1)
+    # One size has no slope to draw: the plot of the last run over several sizes stays.
+    plotted = plot(results, RESULTS / "scaling.png") if len(sizes) > 1 else None
     print(f"\nResults: {out.relative_to(BASE_DIR)}" + (f", plot: {plotted.relative_to(BASE_DIR)}" if plotted else ""))
 
 
@@ -218,8 +238,9 @@ def summary_rows(results) -> list[tuple[str, list]]:
     sizes = list(results["sizes"])
     per = [results["sizes"][n] for n in sizes]
 
-    def worst_ratio(size, key):
-        ratios = [c.get(key) for c in _get(size, "checks", "checks") or [] if c.get(key)]
+    def worst_ratio(size, key, run=None):
+        rows = [c.get(run) if run else c for c in _get(size, "checks", "checks") or []]
+        ratios = [row.get(key) for row in rows if row and row.get(key)]
         return max(ratios) if ratios else None
 
     def naive(size, name):
@@ -241,6 +262,10 @@ def summary_rows(results) -> list[tuple[str, list]]:
         ("checks, all: seconds", [_get(s, "checks", "all", "seconds") for s in per]),
         ("checks, all: queries", [_get(s, "checks", "all", "queries") for s in per]),
         ("checks: worst ratio to SQL alone", [worst_ratio(s, "ratio_to_finding_sql") for s in per]),
+        ("checks, all, first run: seconds", [_get(s, "checks", "all_runs", "first", "seconds") for s in per]),
+        ("first run: worst ratio to SQL", [worst_ratio(s, "ratio_to_finding_sql", "first") for s in per]),
+        ("checks, all, churn: seconds", [_get(s, "checks", "all_runs", "churn", "seconds") for s in per]),
+        ("churn: worst ratio to SQL", [worst_ratio(s, "ratio_to_finding_sql", "churn") for s in per]),
         ("checks: worst ratio to floor SQL", [worst_ratio(s, "ratio_to_raw") for s in per]),
         ("inactive: naive loop / check", [naive(s, "inactive") for s in per]),
         ("checks: worker memory MB", [_get(s, "checks", "worker_rss_mb") for s in per]),
@@ -249,6 +274,15 @@ def summary_rows(results) -> list[tuple[str, list]]:
         ("public, cached: req/s", [_get(s, "pages", "throughput", "page", "requests_per_s") for s in per]),
         ("static file: req/s", [_get(s, "pages", "throughput", "static", "requests_per_s") for s in per]),
         ("cached / static", [_get(s, "pages", "throughput", "ratio") for s in per]),
+        (
+            "public, cached: CPU ms/request",
+            [_get(s, "pages", "throughput", "page", "server_cpu_ms_per_request") for s in per],
+        ),
+        (
+            "static file: CPU ms/request",
+            [_get(s, "pages", "throughput", "static", "server_cpu_ms_per_request") for s in per],
+        ),
+        ("static / cached, CPU per request", [_get(s, "pages", "throughput", "cpu_ratio") for s in per]),
         ("staff pages: worst p50 ms", [staff_worst(s) for s in per]),
         ("staff pages: most queries", [staff_queries(s) for s in per]),
         ("CSV import: seconds", [_get(s, "pages", "import", "seconds") for s in per]),
@@ -262,6 +296,9 @@ def print_summary(results):
     for label, values in rows:
         cells = "".join(f"{'' if v is None else (f'{v:,}' if isinstance(v, int) else v):>14}" for v in values)
         print(f"{label:<34}{cells}")
+    clients = {_get(size, "pages", "throughput", "client") for size in results["sizes"].values()} - {None}
+    if clients:
+        print(f"The public page and the static file were measured by: {', '.join(sorted(clients))}.")
 
 
 def plot(results, path: Path) -> Path | None:
