@@ -184,6 +184,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker that loses Redis tries again, 2 s, 4 s … up to 30 s apart, for as long as it takes: by
+# default it gives up after 100 tries (about 45 minutes) and exits. falkoping_some/celery.py keeps
+# it from crashing when the connection goes.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 
 # Authentication: allauth, sign-in by email, no public sign-up (comms creates users in the admin).
 AUTH_USER_MODEL = "accounts.User"

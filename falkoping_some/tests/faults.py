@@ -10,6 +10,7 @@
 - `SmtpSink`: a real SMTP server on loopback (aiosmtpd) that keeps what it receives.
 """
 
+import asyncio
 import http.client
 import os
 import re
@@ -282,10 +283,14 @@ class Visitor:
 
 class SmtpSink:
     """A real SMTP server (aiosmtpd) on a port chosen beforehand, so that the portal can be told to
-    use it while it is still down: `sink.start()` brings it up, `sink.messages` is what arrived."""
+    use it while it is still down: `sink.start()` brings it up, `sink.messages` is what arrived.
+    A slow server (`slow`: seconds) takes that long to accept each message; `sink.arriving` counts
+    the messages it has begun to receive."""
 
-    def __init__(self):
+    def __init__(self, slow: float = 0):
         self.port = free_port()
+        self.slow = slow
+        self.arriving = 0
         self.messages = []
         self.controller = None
 
@@ -296,6 +301,8 @@ class SmtpSink:
 
         class Handler:
             async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+                sink.arriving += 1
+                await asyncio.sleep(sink.slow)
                 message = message_from_bytes(envelope.content)
                 sink.messages.append(
                     {

@@ -34,6 +34,7 @@ from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask, PeriodicTasks
+from kombu import Connection
 
 from accounts.models import (
     ActivityImport,
@@ -51,8 +52,8 @@ from accounts.models import (
 )
 from accounts.records.export import request_export
 from accounts.services.mandates import grant_mandate
-from accounts.tasks import run_scheduled_checks
-from accounts.tests.factories import SocialAccountFactory
+from accounts.tasks import run_scheduled_checks, send_notification
+from accounts.tests.factories import SocialAccountFactory, UserFactory
 from conftest import totp_code
 from falkoping_some.tests.faults import (
     AppServer,
@@ -62,7 +63,7 @@ from falkoping_some.tests.faults import (
     production_env,
     restart_postgres,
 )
-from falkoping_some.tests.worker import celery_worker, database_url, wait_for
+from falkoping_some.tests.worker import celery_beat, celery_worker, database_url, wait_for
 from moderation.tests.files.storage import private_media
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
@@ -97,6 +98,22 @@ def worker_env(tmp_path, redis_url, **extra):
         "PORTAL_PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
         **extra,
     }
+
+
+def sweep_every_two_seconds():
+    """Beat's sweeps (every ten minutes in production) every two seconds, as comms could set them in
+    the admin."""
+    every_two_seconds, _ = IntervalSchedule.objects.get_or_create(every=2, period=IntervalSchedule.SECONDS)
+    for task in SWEEPS:  # the migrations' rows, unless an earlier test emptied the table
+        PeriodicTask.objects.update_or_create(
+            task=task, defaults={"name": f"Test: {task}", "interval": every_two_seconds, "enabled": True}
+        )
+    PeriodicTasks.update_changed()
+
+
+def with_beat(tmp_path) -> list[str]:
+    """The worker's arguments to run beat inside it, with the schedules in the database."""
+    return ["-B", "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler", "-s", str(tmp_path / "beat")]
 
 
 def unzip_checked(export) -> dict:
@@ -183,17 +200,11 @@ def test_with_redis_down_the_pages_render_and_what_was_not_queued_runs_when_it_i
             six_minutes_ago = timezone.now() - datetime.timedelta(minutes=6)
             Notification.objects.filter(sent_at__isnull=True).update(created_at=six_minutes_ago)
             RecordsExport.objects.update(requested_at=six_minutes_ago)
-            every_two_seconds, _ = IntervalSchedule.objects.get_or_create(every=2, period=IntervalSchedule.SECONDS)
-            for task in SWEEPS:  # the migrations' rows, unless an earlier test emptied the table
-                PeriodicTask.objects.update_or_create(
-                    task=task, defaults={"name": f"Test: {task}", "interval": every_two_seconds, "enabled": True}
-                )
-            PeriodicTasks.update_changed()
+            sweep_every_two_seconds()
 
             log = tmp_path / "worker.log"
-            beat = ["-B", "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler",
-                    "-s", str(tmp_path / "beat-schedule")]  # fmt: skip
-            with celery_worker(log, worker_env(tmp_path, redis.url(0), EMAIL_URL=sink.url()), *beat) as worker:
+            env = worker_env(tmp_path, redis.url(0), EMAIL_URL=sink.url())
+            with celery_worker(log, env, *with_beat(tmp_path)) as worker:
                 wait_for(
                     lambda: not Notification.objects.filter(sent_at__isnull=True).exists()
                     and RecordsExport.objects.filter(status=ExportStatus.DONE).exists(),
@@ -206,6 +217,79 @@ def test_with_redis_down_the_pages_render_and_what_was_not_queued_runs_when_it_i
     export.refresh_from_db()
     files = unzip_checked(export)
     assert json.loads(files["self_checks.json"])["records"][0]["follows_relevant_only"] is False
+
+
+def publish_to(monkeypatch, task, url: str):
+    """`task.delay()` in this test process sends to the broker at `url`, where the worker under test
+    listens, as the portal's pages would with REDIS_URL set to it."""
+
+    def delay(*args):
+        with Connection(url, transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS) as connection:
+            return task.apply_async(args, producer=connection.Producer())
+
+    monkeypatch.setattr(task, "delay", delay)
+
+
+def sent(notice) -> bool:
+    return Notification.objects.filter(pk=notice.pk, sent_at__isnull=False).exists()
+
+
+OUTAGE = 10  # seconds: the worker tries again 2, 4 and 6 s apart, and is back at the fourth try
+
+
+def test_the_worker_and_beat_ride_out_a_redis_outage_and_send_what_waited_once(
+    tmp_path, monkeypatch, caplog, chef, medarbetare, biblioteket, library_account
+):
+    """Deployed as in the README: a worker (prefork, acks late) and beat, each on its own. Redis stops
+    while the worker is sending a notice, stays away while a decision's notice cannot be queued, and
+    comes back. Neither process stops, and each notice is sent once."""
+    colleague = UserFactory(unit=biblioteket)
+    sink = SmtpSink(slow=3)  # so that the worker is in the middle of sending when Redis stops
+    sink.start()
+    try:
+        with RedisServer(tmp_path) as redis:
+            publish_to(monkeypatch, send_notification, redis.url(0))
+            sweep_every_two_seconds()
+            env = worker_env(tmp_path, redis.url(0), EMAIL_URL=sink.url())
+            log, beat_log = tmp_path / "worker.log", tmp_path / "beat.log"
+            with (
+                celery_worker(log, env, pool="prefork", concurrency=2) as worker,
+                celery_beat(beat_log, env) as beat,
+            ):
+                grant_mandate(chef, library_account, medarbetare, timezone.localdate())
+                before = Notification.objects.get(recipient=medarbetare)
+                wait_for(lambda: sink.arriving == 1, worker, log, "The worker did not begin to send the notice")
+
+                redis.stop()
+                # A decision while Redis is away: its notice cannot be queued and waits in the
+                # outbox for the sweep (made six minutes old, so that the sweep takes it at once).
+                grant_mandate(chef, library_account, colleague, timezone.localdate())
+                during = Notification.objects.get(recipient=colleague)
+                assert "Could not queue notifications" in caplog.text
+                Notification.objects.filter(pk=during.pk).update(
+                    created_at=timezone.now() - datetime.timedelta(minutes=6)
+                )
+                deadline = time.monotonic() + OUTAGE
+                while time.monotonic() < deadline:
+                    for process, output in ((worker, log), (beat, beat_log)):
+                        assert process.poll() is None, f"{output.name} ended:\n{output.read_text()[-6000:]}"
+                    time.sleep(0.5)
+                assert sent(before) and not sent(during)  # the one being sent went out all the same
+
+                redis.start()
+                # Beat's sweep queues the waiting notice and the worker sends it, neither restarted.
+                wait_for(lambda: sent(during), worker, log, "The notice that waited was not sent", seconds=90)
+                time.sleep(5)  # two more sweeps: neither notice goes out again
+                assert worker.poll() is None and beat.poll() is None
+    finally:
+        sink.stop()
+    # Each notice that was sent arrived once, and was sent at the first attempt.
+    sent_notices = Notification.objects.filter(sent_at__isnull=False)
+    received = sorted(m["to"][0] for m in sink.messages)
+    assert received == sorted(sent_notices.values_list("recipient__email", flat=True))
+    assert medarbetare.email in received and colleague.email in received
+    assert set(sent_notices.values_list("attempts", flat=True)) == {1}
+    assert "Unrecoverable error" not in log.read_text()
 
 
 # PostgreSQL -------------------------------------------------------------------------------------

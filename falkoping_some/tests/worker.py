@@ -35,22 +35,40 @@ def stop(worker: subprocess.Popen, sig=signal.SIGTERM, timeout=15) -> None:
 
 
 @contextlib.contextmanager
-def celery_worker(log: Path, env: dict, *arguments: str):
+def celery_worker(log: Path, env: dict, *arguments: str, pool: str = "solo", concurrency: int = 1):
     """Run `celery -A falkoping_some worker --pool solo … *arguments` with os.environ updated by
-    `env`, its output in `log`, for the duration of the block."""
+    `env`, its output in `log`, for the duration of the block. `pool="prefork"` runs the tasks in
+    child processes, as a deployed worker does."""
     command = [
-        sys.executable, "-m", "celery", "-A", "falkoping_some", "worker", "--pool", "solo", "-c", "1",
-        "-l", "info", "--without-mingle", "--without-gossip", *arguments,
+        "worker", "--pool", pool, "-c", str(concurrency), "-l", "info", "--without-mingle", "--without-gossip",
+        *arguments,
     ]  # fmt: skip
+    with celery(log, env, command) as worker:
+        yield worker
+
+
+@contextlib.contextmanager
+def celery_beat(log: Path, env: dict):
+    """Run beat on its own, as deployed (`celery -A falkoping_some beat` with the schedules in the
+    database), for the duration of the block."""
+    command = ["beat", "-l", "info", "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler"]
+    with celery(log, env, command) as beat:
+        yield beat
+
+
+@contextlib.contextmanager
+def celery(log: Path, env: dict, command: list[str]):
+    """`celery -A falkoping_some *command` in a session of its own, stopped with its whole process group."""
+    command = [sys.executable, "-m", "celery", "-A", "falkoping_some", *command]
     with log.open("wb") as out:
-        worker = subprocess.Popen(  # noqa: S603 (our own command line)
+        process = subprocess.Popen(  # noqa: S603 (our own command line)
             command, cwd=Path(settings.BASE_DIR), env={**os.environ, **env}, stdin=subprocess.DEVNULL,
             stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     try:
-        yield worker
+        yield process
     finally:
-        stop(worker)
+        stop(process)
 
 
 def wait_for(condition: Callable[[], bool], worker: subprocess.Popen, log: Path, what: str, seconds=60) -> None:
