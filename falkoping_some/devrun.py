@@ -2,7 +2,9 @@
 
 `python -m falkoping_some.devrun` (what `make run` starts after migrating and loading the demo
 data). Both run as children with this interpreter, each in its own process group so that Ctrl-C
-reaches only this runner, which then stops both. When one of them dies, the other is stopped too.
+reaches only this runner, which then stops both. A child that dies is started again, as systemd
+restarts the deployed services (README.md); one that keeps dying at once (a port in use, a settings
+error) ends the runner.
 """
 
 import contextlib
@@ -12,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -92,18 +95,48 @@ def web_server_answers():
     return False
 
 
+# A child that dies is started again after this pause; one that dies within QUICK_EXIT seconds of
+# its start GIVE_UP times in a row cannot start at all, and the runner stops.
+RESTART_PAUSE = 2
+QUICK_EXIT = 20
+GIVE_UP = 5
+
+
+@dataclass
+class Child:
+    name: str
+    command: list
+    process: subprocess.Popen | None = None
+    started: float = 0.0
+    quick_exits: int = 0
+
+    def start(self):
+        self.process = start(self.command)
+        self.started = time.monotonic()
+
+
 def watch(children):
-    """Show the banner once the web server answers (below the start-up logs), then wait until
-    a child dies; return the exit code the runner should end with."""
+    """Show the banner once the web server answers (below the start-up logs), and start again a
+    child that dies. Return the exit code the runner should end with, once one cannot start."""
     announced = False
     while True:
         if not announced and web_server_answers():
             print(BANNER, flush=True)
             announced = True
-        for child, name in zip(children, ("web server", "Celery worker"), strict=True):
-            if child.poll() is not None:
-                print(f"\nThe {name} stopped (exit code {child.returncode}); stopping the rest.", flush=True)
-                return child.returncode if child.returncode > 0 else 1  # killed by a signal: < 0
+        for child in children:
+            code = child.process.poll()
+            if code is None:
+                continue
+            # What it leaves behind goes with it (the embedded beat, the pool's processes): one beat.
+            signal_group(child.process, signal.SIGKILL)
+            quick = time.monotonic() - child.started < QUICK_EXIT
+            child.quick_exits = child.quick_exits + 1 if quick else 0
+            if child.quick_exits >= GIVE_UP:
+                print(f"\nThe {child.name} keeps stopping (exit code {code}); stopping the rest.", flush=True)
+                return code if code > 0 else 1  # killed by a signal: < 0
+            print(f"\nThe {child.name} stopped (exit code {code}); starting it again.", flush=True)
+            time.sleep(RESTART_PAUSE)
+            child.start()
         time.sleep(0.5)
 
 
@@ -122,11 +155,11 @@ def handle_signals(handler):
 
 def main():
     make_broker_folders()
-    children = []
+    children = [Child("web server", WEB), Child("Celery worker", WORKER)]
     try:
         handle_signals(on_signal)
-        children.append(start(WEB))
-        children.append(start(WORKER))
+        for child in children:
+            child.start()
         code = watch(children)
     except Stop:
         # A second Ctrl-C while stopping must not leave the children behind.
@@ -134,7 +167,7 @@ def main():
         print("\nStopping the web server and the worker …", flush=True)
         code = 0
     handle_signals(signal.SIG_IGN)
-    stop(children)
+    stop([child.process for child in children if child.process is not None])
     return code
 
 

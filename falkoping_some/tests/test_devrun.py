@@ -1,6 +1,6 @@
 """`make run` as a newcomer gets it: the embedded default (SQLite and the file-system broker)
 migrated, seeded with the demo data, the web server and a Celery worker with beat started by
-`python -m falkoping_some.devrun`, and all of it stopped by Ctrl-C.
+`python -m falkoping_some.devrun`, a worker that dies started again, and all of it stopped by Ctrl-C.
 
 CI runs the rest of the suite on PostgreSQL and Redis; this test keeps the laptop path honest."""
 
@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -36,6 +37,28 @@ def demo_env(tmp_path):
         PORTAL_DEV_ADDRESS=f"127.0.0.1:{free_port()}",
     )  # fmt: skip
     return env
+
+
+def children(pid: int) -> dict[int, str]:
+    """The processes whose parent is `pid`: their command lines."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                found[int(stat.parent.name)] = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, IndexError, ValueError):
+            continue  # it ended while we looked
+    return found
+
+
+def wait_for_output(log_path, text: str, count: int = 1, seconds: float = 60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if log_path.read_text().count(text) >= count:
+            return
+        time.sleep(0.5)
+    pytest.fail(f"{text!r} not seen {count} times:\n" + log_path.read_text()[-3000:])
 
 
 def manage(env, *args):
@@ -73,17 +96,27 @@ def test_make_run_serves_the_demo_with_a_live_worker_and_stops_on_ctrl_c(demo_en
         assert "Bibliotekets TikTok" not in page[1]  # requested, not public
         assert health == {**health, "database": "ok", "cache": "ok", "worker": "ok"}, output[-3000:]
         # The banner with the demo logins follows once the runner sees the web server answer.
-        for _ in range(20):
-            if "kommunikator@demo.falkoping.se" in (tmp_path / "devrun.log").read_text():
-                break
-            time.sleep(0.5)
-        else:
-            pytest.fail("No banner with the demo logins:\n" + (tmp_path / "devrun.log").read_text()[-3000:])
+        wait_for_output(tmp_path / "devrun.log", "kommunikator@demo.falkoping.se", seconds=10)
+
+        # The worker dies (as on an unrecoverable error): the runner starts a new one, which gets
+        # ready, and the web server goes on serving.
+        wait_for_output(tmp_path / "devrun.log", "celery@", seconds=30)
+        workers = [pid for pid, command in children(runner.pid).items() if " celery " in command]
+        assert len(workers) == 1, children(runner.pid)
+        os.killpg(workers[0], signal.SIGKILL)
+        wait_for_output(tmp_path / "devrun.log", "The Celery worker stopped (exit code -9); starting it again.")
+        wait_for_output(tmp_path / "devrun.log", "beat: Starting...", count=2)
+        wait_for_output(tmp_path / "devrun.log", " ready.", count=2)
+        again = [pid for pid, command in children(runner.pid).items() if " celery " in command]
+        assert len(again) == 1 and again != workers
+        assert get(f"{base}/socialamedier")[0] == 200
 
         runner.send_signal(signal.SIGINT)  # what Ctrl-C sends
         assert runner.wait(timeout=30) == 0
         with pytest.raises(OSError):
             get(f"{base}/socialamedier")
+        with pytest.raises(ProcessLookupError):
+            os.killpg(again[0], 0)  # the new worker stopped with the runner
     finally:
         if runner.poll() is None:
             os.killpg(runner.pid, signal.SIGKILL)
