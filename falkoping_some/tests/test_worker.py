@@ -162,6 +162,7 @@ def test_heartbeat_through_a_worker_on_the_file_system_broker(start_worker, tmp_
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(var_dir / "cache"),
+            "KEY_PREFIX": settings.CACHE_KEY_PREFIX,  # the worker derives the same one
         }
     }
     with override_settings(CACHES=file_cache):
