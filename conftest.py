@@ -7,7 +7,12 @@ another administration and must see their own things only.
 """
 
 import pytest
+from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+from allauth.account.internal.flows.login import record_authentication
+from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from django.http import HttpRequest
+from django.test import Client
 
 from accounts.tests.factories import MandateFactory, OrgUnitFactory, SocialAccountFactory, UserFactory
 
@@ -70,6 +75,44 @@ def give_mfa(user):
     TOTP.activate(user, TOTP_SECRET)
     user.__dict__.pop("_portal_roles", None)
     return user
+
+
+def record_sign_in(client, user):
+    """Write in the client's session how `user` signed in, as allauth's sign-in records it: a
+    password, then, for someone with two-step verification active, its code ("mfa"). Privileged
+    users need the second (accounts/rules.py, passed_mfa)."""
+    session = client.session
+    request = HttpRequest()
+    request.session = session
+    record_authentication(request, user, "password", email=user.email)
+    totp = Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).first()
+    if totp is not None:
+        record_authentication(request, user, "mfa", id=totp.pk, type=totp.type)
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def _signed_in_as_the_portal_signs_in(monkeypatch):
+    """client.force_login() and client.login() give the session what the portal's one sign-in door
+    would: with allauth, a person with two-step verification active is signed in only after its
+    code. sign_in_without_mfa_step() makes a session that did not pass it."""
+    login = Client._login  # what both force_login and login call
+
+    def _login(self, user, backend=None):
+        login(self, user, backend)
+        record_sign_in(self, user)
+
+    monkeypatch.setattr(Client, "_login", _login)
+
+
+def sign_in_without_mfa_step(client, user):
+    """A session signed in with a password alone: one from before its user activated two-step
+    verification, or from a sign-in door that did not ask for the code."""
+    client.force_login(user)
+    session = client.session
+    records = session.get(AUTHENTICATION_METHODS_SESSION_KEY, [])
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [r for r in records if r.get("method") != "mfa"]
+    session.save()
 
 
 def totp_code(secret=TOTP_SECRET):

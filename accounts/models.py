@@ -151,6 +151,23 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.email
 
+    def has_perm(self, perm, obj=None):
+        """Django grants an active superuser everything, and the comms group its model permissions,
+        before any rule runs. A privileged user who has not passed MFA in this session gets only
+        what the portal's rules give their other roles (accounts/rules.py, needs_mfa_step)."""
+        from rules.permissions import has_perm
+
+        from .rules import needs_mfa_step
+
+        if self.is_active and needs_mfa_step(self):
+            return has_perm(perm, self, obj)
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label):
+        from .rules import needs_mfa_step
+
+        return super().has_module_perms(app_label) and not (self.is_active and needs_mfa_step(self))
+
 
 class Platform(models.TextChoices):
     FACEBOOK = "facebook", "Facebook"

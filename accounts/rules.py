@@ -1,15 +1,19 @@
 """Who may do what: the one place that answers "may this user do X to this object".
 
-Roles come from data (DESIGN.md): comms is membership of the comms group (with MFA active when
+Roles come from data (DESIGN.md): comms is membership of the comms group (with MFA passed when
 COMMS_REQUIRE_MFA is on), a manager is listed on an org unit (and manages every unit below it),
 an editor holds a mandate in force today (R10). Views, templates and tests all ask
 `user.has_perm("account.edit", account)`; django-rules evaluates the predicates below.
 
 Permission names are deliberately not Django model permissions (`app.change_model`): those are
-granted by groups through ModelBackend and would bypass the MFA requirement for comms.
+granted by groups through ModelBackend. While a privileged user still needs the MFA step
+(needs_mfa_step), User.has_perm answers from these rules alone: no superuser's everything, no
+group's model permissions (accounts/models.py).
 """
 
 import rules
+from allauth.account.authentication import get_authentication_records
+from allauth.core import context
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.utils import timezone
@@ -33,9 +37,38 @@ def has_mfa(user) -> bool:
     return user.is_authenticated and _cached(user, "mfa", lambda: is_mfa_enabled(user, types=["totp"]))
 
 
-def comms_lacks_mfa(user) -> bool:
-    """A comms member who must activate MFA before the comms pages open to them."""
-    return settings.COMMS_REQUIRE_MFA and in_comms_group(user) and not has_mfa(user)
+def is_privileged(user) -> bool:
+    """Superusers, staff (the admin's flag) and comms: whoever can reach more than their own work."""
+    return user.is_authenticated and (user.is_superuser or user.is_staff or in_comms_group(user))
+
+
+def passed_mfa(user) -> bool:
+    """MFA (TOTP) is active and, in a request of the user's own, was passed in this session.
+
+    allauth records each step of a sign-in in the session; a step of method "mfa" is the portal's
+    code, at sign-in or asked again (allauth's mfa_reauthenticate), or the identity provider's MFA
+    as its ID token asserts it (accounts/adapters.py). allauth's AccountMiddleware makes the request
+    known here. Outside a request of theirs (a task, a command) there is no session: the request
+    that started the work was checked, and MFA active is what counts.
+    """
+    if not has_mfa(user):
+        return False
+    request = context.request
+    signed_in = getattr(request, "user", None)
+    if signed_in is None or not signed_in.is_authenticated or signed_in.pk != user.pk:
+        return True
+    return any(step.get("method") == "mfa" for step in get_authentication_records(request, user))
+
+
+def needs_mfa_step(user) -> bool:
+    """A privileged user who must activate MFA, or pass it in this session, before any privileged
+    page or action (COMMS_REQUIRE_MFA, on unless in the demo). Until then they are what their
+    other roles make them: an employee, a manager, an editor."""
+    return settings.COMMS_REQUIRE_MFA and is_privileged(user) and not passed_mfa(user)
+
+
+# The name the views used while only comms were held to MFA.
+comms_lacks_mfa = needs_mfa_step
 
 
 def managed_paths(user) -> tuple[str, ...]:
@@ -67,7 +100,7 @@ def is_staff_member(user):
 
 @rules.predicate
 def is_comms(user):
-    return is_staff_member(user) and in_comms_group(user) and not comms_lacks_mfa(user)
+    return is_staff_member(user) and in_comms_group(user) and not needs_mfa_step(user)
 
 
 @rules.predicate

@@ -4,10 +4,14 @@ from accounts import rules
 
 
 def portal(request):
-    """What every page needs: demo mode, and whether a comms member must still activate MFA."""
+    """What every page needs: demo mode, and whether a privileged user must still activate MFA
+    ("activate") or give its code in this session ("confirm") before the pages of their role."""
     user = getattr(request, "user", None)
+    needs_mfa = ""
+    if user is not None and rules.needs_mfa_step(user):
+        needs_mfa = "confirm" if rules.has_mfa(user) else "activate"
     return {
         "DEMO_MODE": settings.DEMO_MODE,
         "COMMS_REQUIRE_MFA": settings.COMMS_REQUIRE_MFA,
-        "needs_mfa": bool(user and rules.comms_lacks_mfa(user)),
+        "needs_mfa": needs_mfa,
     }

@@ -1,32 +1,23 @@
 from django.conf import settings
-from django.contrib import messages
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import cc_delim_re, patch_vary_headers
-from django.utils.translation import gettext as _
 
 from accounts import rules
+from accounts.access import mfa_redirect
 
 
 class AdminRequiresMFAMiddleware:
-    """The admin reaches everything, so with COMMS_REQUIRE_MFA on nobody enters it without
-    two-factor authentication: a staff user without it is sent to activate it first."""
+    """The admin reaches everything, so with COMMS_REQUIRE_MFA on no privileged user enters it
+    without having passed two-factor authentication in this session: they are sent to activate it,
+    or to give its code, first (accounts/rules.py, needs_mfa_step)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        user = request.user
-        if (
-            settings.COMMS_REQUIRE_MFA
-            and user.is_authenticated
-            and user.is_staff
-            and request.path.startswith(reverse("admin:index"))
-            and not rules.has_mfa(user)
-        ):
-            messages.warning(request, _("Activate two-factor authentication before you use the administration."))
-            return redirect("mfa_activate_totp")
+        if request.path.startswith(reverse("admin:index")) and rules.needs_mfa_step(request.user):
+            return mfa_redirect(request)
         return self.get_response(request)
 
 

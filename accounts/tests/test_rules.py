@@ -40,9 +40,11 @@ class TestComms:
 
     def test_group_model_permissions_do_not_bypass_mfa(self, kommunikator_utan_mfa):
         # The comms group holds Django model permissions for the admin; the portal's own
-        # permission names must not be satisfied by them.
-        assert kommunikator_utan_mfa.has_perm("accounts.change_socialaccount")
+        # permission names must not be satisfied by them, and they wait for MFA too.
         assert not kommunikator_utan_mfa.has_perm("portal.comms")
+        assert not kommunikator_utan_mfa.has_perm("accounts.change_socialaccount")
+        give_mfa(kommunikator_utan_mfa)
+        assert kommunikator_utan_mfa.has_perm("accounts.change_socialaccount")
 
 
 @pytest.mark.django_db
@@ -95,5 +97,7 @@ class TestOtherRoles:
         assert not anonymous.has_perm("account.list")
         assert not rules.edits_account(anonymous, library_account)
 
-    def test_superuser_may_everything(self, superuser, library_account):
+    def test_superuser_may_everything_once_mfa_is_passed(self, superuser, library_account):
+        assert not superuser.has_perm("account.edit", library_account)
+        give_mfa(superuser)
         assert superuser.has_perm("account.edit", library_account)
