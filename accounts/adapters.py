@@ -4,7 +4,9 @@
 - Single sign-on (OpenID Connect, README "Signing in") matches a person by a VERIFIED email address to
   an existing active user, connects the identity to that user, and refuses everyone else with a
   message to contact comms. It never creates a user. The portal's own two-factor step still follows
-  for those who have it (allauth's MFA stage runs after every kind of sign-in).
+  for those who have it (allauth's MFA stage runs after every kind of sign-in), unless the provider
+  asserts its own in the ID token's `amr` claim (OIDC_MFA_AMR_VALUES): that is then this session's
+  second step, which privileged users need (accounts/rules.py, passed_mfa).
 - Comms may turn sign-in with a password off (SignInPolicy); password reset is off with it.
 """
 
@@ -13,7 +15,9 @@ import logging
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.forms import LoginForm, ResetPasswordForm, ResetPasswordKeyForm
+from allauth.account.internal.flows.login import record_authentication
 from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.mfa.stages import AuthenticateStage
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.providers.base import AuthProcess
 from django import forms
@@ -35,11 +39,52 @@ PASSWORD_RESET_OFF = _(
 )
 
 
+MFA_STAGE = f"{AuthenticateStage.__module__}.{AuthenticateStage.__qualname__}"
+
+
 class PortalAccountAdapter(DefaultAccountAdapter):
     """Staff accounts are created by comms in the admin; nobody signs up on their own."""
 
     def is_open_for_signup(self, request):
         return False
+
+    def get_login_stages(self):
+        return [PORTAL_MFA_STAGE if stage == MFA_STAGE else stage for stage in super().get_login_stages()]
+
+
+def mfa_asserted_by_provider(sociallogin) -> list[str]:
+    """The methods in the ID token's `amr` claim (RFC 8176: a list of the methods the person signed
+    in with at the provider) that OIDC_MFA_AMR_VALUES accepts as a second factor; [] if none. Only
+    the ID token's claim counts when there is an ID token: amr is an ID token claim (OIDC Core)."""
+    data = sociallogin.account.extra_data or {}
+    amr = (data.get("id_token") or identity_claims(sociallogin)).get("amr")
+    if not isinstance(amr, list):
+        return []
+    return [method for method in amr if isinstance(method, str) and method in settings.OIDC_MFA_AMR_VALUES]
+
+
+class PortalMFAStage(AuthenticateStage):
+    """allauth's two-factor step at sign-in (the code from the app, for whoever has it active), not
+    asked after single sign-on when the provider asserts its own second factor: that is recorded as
+    this session's step ("mfa", of type "identity_provider") instead."""
+
+    def handle(self):
+        sociallogin = (self.login.signal_kwargs or {}).get("sociallogin")
+        methods = mfa_asserted_by_provider(sociallogin) if sociallogin is not None else []
+        if not methods:
+            return super().handle()
+        record_authentication(
+            self.request,
+            self.login.user,
+            "mfa",
+            type="identity_provider",
+            provider=sociallogin.account.provider,
+            amr=methods,
+        )
+        return None, True
+
+
+PORTAL_MFA_STAGE = f"{PortalMFAStage.__module__}.{PortalMFAStage.__qualname__}"
 
 
 class Refusal:

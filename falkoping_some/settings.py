@@ -227,6 +227,11 @@ OIDC_EMAIL_CLAIMS = env.list("OIDC_EMAIL_CLAIMS", default=["email"])
 OIDC_TRUSTED_EMAIL_DOMAINS = [
     domain.lower().lstrip("@") for domain in env.list("OIDC_TRUSTED_EMAIL_DOMAINS", default=[])
 ]
+# The provider's own two-factor step counts as the portal's (privileged users pass one in every
+# session, accounts/rules.py) only when its ID token's `amr` claim (RFC 8176: the list of methods
+# used) holds one of these values. "mfa" is RFC 8176's value for more than one factor; a provider
+# that names only the methods it used (["pwd", "otp"]) needs e.g. "mfa,otp,hwk".
+OIDC_MFA_AMR_VALUES = env.list("OIDC_MFA_AMR_VALUES", default=["mfa"])
 SSO_ENABLED = bool(OIDC_SERVER_URL and OIDC_CLIENT_ID)
 if SSO_ENABLED and not OIDC_CLIENT_SECRET:
     raise ImproperlyConfigured("OIDC_CLIENT_SECRET must be set with OIDC_CLIENT_ID (see README.md, Signing in).")

@@ -29,7 +29,7 @@ from django.urls import reverse
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from accounts.models import SignInPolicy, User
-from conftest import totp_code
+from conftest import give_mfa, totp_code
 
 with warnings.catch_warnings():
     # The provider's own imports of authlib's deprecated modules: not the portal's code. (authlib
@@ -53,6 +53,7 @@ SSO_SETTINGS = [
     "OIDC_PROVIDER_NAME",
     "OIDC_EMAIL_CLAIMS",
     "OIDC_TRUSTED_EMAIL_DOMAINS",
+    "OIDC_MFA_AMR_VALUES",
     "SOCIALACCOUNT_PROVIDERS",
 ]
 
@@ -254,6 +255,68 @@ class TestCommsStillNeedTheirCode:
         response = client.post(reverse("mfa_authenticate"), {"code": totp_code()})
         assert response.status_code == 302 and response["Location"] == reverse("dashboard")
         assert signed_in_user(client) == kommunikator
+
+
+@pytest.mark.django_db
+class TestTheProvidersWordOnMFA:
+    """Privileged users pass two-step verification in every session. After single sign-on, the
+    provider's own MFA counts only when its ID token says so in `amr` (RFC 8176), with a value in
+    OIDC_MFA_AMR_VALUES ("mfa" unless configured); otherwise the portal asks for its own code."""
+
+    def claims(self, user, amr=None):
+        return {"email": user.email, "email_verified": True, **({"amr": amr} if amr is not None else {})}
+
+    def test_a_password_at_the_provider_is_not_enough_comms_give_the_portals_code(self, client, sso, kommunikator):
+        response = sign_in_through_provider(client, sso, self.claims(kommunikator, ["pwd"]))
+        assert response.status_code == 302 and response["Location"] == reverse("mfa_authenticate")
+        assert signed_in_user(client) is None
+
+    def test_mfa_at_the_provider_spares_the_portals_code(self, client, sso, kommunikator):
+        response = sign_in_through_provider(client, sso, self.claims(kommunikator, ["pwd", "mfa"]))
+        assert response.status_code == 302 and response["Location"] == reverse("dashboard")
+        assert signed_in_user(client) == kommunikator
+        assert client.get(reverse("accounts:review_queue")).status_code == 200
+        assert client.get(reverse("admin:index")).status_code == 200
+
+    def test_a_superuser_without_it_reaches_nothing_privileged(self, client, sso, superuser):
+        response = sign_in_through_provider(client, sso, self.claims(superuser, ["pwd"]))
+        assert response.status_code == 302 and signed_in_user(client) == superuser
+        for page in (reverse("accounts:review_queue"), reverse("accounts:records"), reverse("admin:index")):
+            response = client.get(page)
+            assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp"), page
+
+    def test_the_providers_word_does_not_replace_the_portals_authenticator(self, client, sso, superuser):
+        """A privileged user keeps the portal's own authenticator active: it is their second step
+        whenever they sign in with a password (the break-glass door when the provider is down)."""
+        sign_in_through_provider(client, sso, self.claims(superuser, ["pwd", "mfa"]))
+        assert client.get(reverse("accounts:review_queue"))["Location"] == reverse("mfa_activate_totp")
+        give_mfa(superuser)
+        assert client.get(reverse("accounts:review_queue")).status_code == 200
+
+    @pytest.mark.parametrize(
+        ("configured", "amr", "asked_for_the_code"),
+        [
+            pytest.param(None, ["pwd", "otp"], True, id="default-mfa-only"),
+            pytest.param("mfa,otp,hwk", ["pwd", "otp"], False, id="configured-otp"),
+            pytest.param("mfa,otp,hwk", ["pwd"], True, id="configured-but-absent"),
+            pytest.param(None, "mfa", True, id="not-an-array"),
+        ],
+    )
+    def test_which_values_count_is_configured(
+        self, client, monkeypatch, settings, provider_root, kommunikator, configured, amr, asked_for_the_code
+    ):
+        environment = {
+            "OIDC_SERVER_URL": provider_root,
+            "OIDC_CLIENT_ID": "some-portal",
+            "OIDC_CLIENT_SECRET": "a-secret",
+        }
+        monkeypatch.delenv("OIDC_MFA_AMR_VALUES", raising=False)
+        if configured is not None:
+            environment["OIDC_MFA_AMR_VALUES"] = configured
+        settings_from_environment(monkeypatch, settings, environment)
+        response = sign_in_through_provider(client, provider_root, self.claims(kommunikator, amr))
+        expected = reverse("mfa_authenticate") if asked_for_the_code else reverse("dashboard")
+        assert response.status_code == 302 and response["Location"] == expected
 
 
 @pytest.mark.django_db
