@@ -30,6 +30,7 @@ from accounts.services import DomainError
 
 from .ical import meeting_ical
 from .models import AgendaItem, CouncilMeeting, Invitation, MeetingStatus, Response
+from .rules import is_invitee
 
 ICS_NAME = "someradet.ics"
 ICS_TYPE = "text/calendar; method=%s; charset=utf-8"
@@ -204,8 +205,9 @@ def invite_new_editor(user) -> list[Invitation]:
 
 
 def respond(user, invitation, response, delegate="") -> Invitation:
-    """R24: the invitee answers, until the meeting starts: yes, no, or sending a colleague (named)."""
-    if not user.has_perm("council.respond", invitation):
+    """R24: the invitee answers, until the meeting starts: yes, no, or sending a colleague (named).
+    Nobody else answers for them, a superuser neither."""
+    if not is_invitee(user, invitation):
         raise PermissionDenied
     if response not in (Response.YES, Response.NO, Response.DELEGATE):
         raise DomainError(_("Choose an answer."))

@@ -39,7 +39,8 @@ def person_detail(request, pk):
             "person": person,
             "mandates": mandates,
             "trainings": person.trainings.select_related("trainee", "trainer", "account"),
-            "attendance": person_attendance(person),
+            # R24: to the person, their manager and comms only (council/rules.py).
+            "attendance": person_attendance(person) if viewer.has_perm("council.view_attendance", person) else None,
             "can_record_training": viewer.has_perm("training.record"),
         },
     )

@@ -235,6 +235,28 @@ def test_person_summary_include(redaktor, three_meetings):
 # Minutes and their attachments.
 
 
+@pytest.mark.parametrize(
+    ("viewer", "sees"),
+    [
+        ("redaktor", True),  # the person
+        ("chef", True),  # their manager (of Kultur, above Biblioteket)
+        ("kommunikator", True),
+        ("medarbetare", False),  # a colleague in the same unit
+        ("annan_chef", False),  # another unit's manager
+        ("annan_redaktor", False),
+        ("kommunikator_utan_mfa", False),
+    ],
+)
+def test_a_persons_attendance_is_shown_to_comms_the_person_and_their_manager_only(
+    client, request, three_meetings, redaktor, viewer, sees
+):
+    client.force_login(request.getfixturevalue(viewer))
+    page = client.get(reverse("accounts:person", args=[redaktor.pk]))
+    assert page.status_code == 200
+    assert ("attendance-summary" in page.content.decode()) is sees
+    assert (page.context["attendance"] is not None) is sees
+
+
 def test_minutes_saved_and_shown_to_staff(client, kommunikator, medarbetare, meeting):
     client.force_login(kommunikator)
     assert client.get(reverse("council:minutes", args=[meeting.pk])).status_code == 200

@@ -17,6 +17,7 @@ from accounts.notifications import deliver
 from accounts.services import DomainError
 from accounts.services.mandates import grant_mandate
 from accounts.tests.factories import MandateFactory, UserFactory
+from conftest import give_mfa
 from council import services
 from council.models import CouncilMeeting, Invitation, MeetingStatus, Response
 from council.views.meetings import editor_network
@@ -305,6 +306,12 @@ class TestRespond:
                 services.respond(someone, self.invitation(published, redaktor), Response.NO)
         assert self.invitation(published, redaktor).response == Response.NONE
 
+    def test_nobody_answers_on_anothers_behalf_not_even_a_superuser(self, published, redaktor, superuser):
+        """R24 is each editor's own participation: a superuser passes every has_perm, but not this."""
+        with pytest.raises(PermissionDenied):
+            services.respond(give_mfa(superuser), self.invitation(published, redaktor), Response.NO)
+        assert self.invitation(published, redaktor).response == Response.NONE
+
     def test_no_answer_to_a_cancelled_meeting(self, published, kommunikator, redaktor):
         services.cancel_meeting(kommunikator, published, "Krock")
         with pytest.raises(DomainError):
@@ -449,6 +456,15 @@ class TestPages:
         assert client.get(reverse("council:respond_by_token", args=["fel-token"])).status_code == 404
         invitation.refresh_from_db()
         assert invitation.response == Response.NONE
+
+    def test_the_email_link_opened_by_a_superuser_answers_nothing(self, client, published, redaktor, superuser):
+        invitation = Invitation.objects.get(user=redaktor)
+        url = reverse("council:respond_by_token", args=[invitation.token])
+        client.force_login(give_mfa(superuser))
+        assert client.get(url + "?svar=nej").status_code == 403
+        assert client.post(url, {"response": "no"}).status_code == 403
+        invitation.refresh_from_db()
+        assert (invitation.response, invitation.responded_at) == (Response.NONE, None)
 
     def test_the_email_link_signed_out_goes_to_sign_in_and_back(self, client, published, redaktor):
         invitation = Invitation.objects.get(user=redaktor)
