@@ -740,6 +740,10 @@ class BenchSeeder:
             else:
                 flag.status, flag.reason = FlagStatus.DISMISSED, rng.choice(DISMISS_REASONS)
                 flag.decided_by_id = rng.choice(self.comms).pk
+                # To be looked at again some three months on; it has lapsed (by then, or when the
+                # condition went away), so that it holds back none of the checks' findings.
+                flag.review_on = timezone.localdate(flag.closed_at) + datetime.timedelta(days=91)
+                flag.lapsed_at = min(flag.closed_at + datetime.timedelta(days=91), self.now)
             rows.append(flag)
         ReviewFlag.objects.bulk_create(rows, batch_size=CHUNK)
         self.stats["open_flags"] = len(chosen)

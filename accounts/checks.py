@@ -8,6 +8,12 @@ stay open, and resolves the open flags of accounts no longer found (the conditio
 account is no longer active). Running a check twice changes nothing; every run is recorded as a
 CheckRun. The daily digest tells the editors and managers of the accounts about new flags.
 
+A flag that comms dismissed stays decided (DESIGN.md, ReviewFlag): while its condition persists and
+its review date has not come, no new flag of its account and kind is raised (and so none is
+mailed). A run that finds the condition gone lets the dismissal lapse, so that the condition
+coming back raises a new flag; on the review date, with the condition still there, the dismissal
+lapses and a new flag is raised whose evidence tells of the dismissal (DISMISSED_BEFORE).
+
 At scale (issue 9, bench/checks.py) each check also has its finding as a queryset with the evidence
 built in SQL (Check.finding): on PostgreSQL run_check brings the flags in line in one statement
 (apply_finding_sql) and no row of the finding comes into Python, so the worker's memory does not
@@ -71,6 +77,9 @@ SELF_CHECK_INTERVAL = relativedelta(months=12)
 # Stored as the msgid, translated where it is shown (as services/flags.py does with its reasons).
 RESOLVED_REASON = gettext_noop("The condition is gone.")
 DIGEST = "digest"  # the CheckRun name of the daily digest
+# The key, in the evidence of a flag raised again on its dismissal's review date, of that dismissal:
+# {"flag", "dismissed_on", "dismissed_by", "reason", "review_on"}. Kept while the flag stays open.
+DISMISSED_BEFORE = "dismissed_before"
 
 
 def iso_week(monday: datetime.date) -> str:
@@ -443,36 +452,89 @@ SELF_CHECK_CHECKS = ("self_check_overdue", "self_check_no")
 # Bringing the flags in line. -------------------------------------------------------------------
 
 
-def apply_findings(kind: str, found: dict[int, dict], *, dry_run: bool = False, accounts=None) -> tuple[int, int]:
+def _dismissal(flag: ReviewFlag) -> dict:
+    """What a flag raised again on a dismissal's review date records of that dismissal (DISMISSED_BEFORE);
+    `_standing_dismissals` builds the same in SQL."""
+    return {
+        "flag": flag.pk,
+        "dismissed_on": timezone.localdate(flag.closed_at).isoformat() if flag.closed_at else None,
+        "dismissed_by": str(flag.decided_by) if flag.decided_by else None,
+        "reason": flag.reason,
+        "review_on": flag.review_on.isoformat() if flag.review_on else None,
+    }
+
+
+def _checked_evidence(evidence):
+    """A flag's evidence without what the check did not find itself (DISMISSED_BEFORE)."""
+    if isinstance(evidence, dict) and DISMISSED_BEFORE in evidence:
+        return {key: value for key, value in evidence.items() if key != DISMISSED_BEFORE}
+    return evidence
+
+
+def _earlier_dismissal(evidence) -> dict | None:
+    return evidence.get(DISMISSED_BEFORE) if isinstance(evidence, dict) else None
+
+
+def _with_dismissal(evidence, dismissed_before):
+    if dismissed_before is None or not isinstance(evidence, dict):
+        return evidence
+    return {**evidence, DISMISSED_BEFORE: dismissed_before}
+
+
+def apply_findings(
+    kind: str, found: dict[int, dict], *, today: datetime.date | None = None, dry_run: bool = False, accounts=None
+) -> tuple[int, int]:
     """Raise, refresh and resolve the flags of one kind so that exactly the accounts found have an
-    open one. Returns (raised, resolved); in a dry run, what would be, and nothing is written.
-    `accounts` (primary keys) limits it to the flags of those accounts, for a finding that asked
-    about those accounts only: the flags of every other account are left as they are.
+    open one, except those whose standing dismissal holds on `today` (the module's docstring).
+    Returns (raised, resolved); in a dry run, what would be, and nothing is written. `accounts`
+    (primary keys) limits it to the flags of those accounts, for a finding that asked about those
+    accounts only: the flags of every other account are left as they are.
 
     A constant number of queries whatever the number of accounts. Two runs at once cannot open two
     flags for one account: the database's one-open-flag constraint refuses the second insert, which
     is skipped (ignore_conflicts), and `raised` counts the rows that this run actually wrote."""
     now = timezone.now()
-    flags = ReviewFlag.objects.filter(kind=kind, status__in=OPEN_FLAG_STATUSES)
+    today = today or timezone.localdate(now)
+    flags = ReviewFlag.objects.filter(kind=kind)
     if accounts is not None:
         flags = flags.filter(account_id__in=accounts)
     open_flags = {
         account_id: (pk, evidence)
-        for pk, account_id, evidence in flags.values_list("pk", "account_id", "evidence").order_by()
+        for pk, account_id, evidence in flags.filter(status__in=OPEN_FLAG_STATUSES)
+        .values_list("pk", "account_id", "evidence")
+        .order_by()
     }
-    to_raise = [account_id for account_id in found if account_id not in open_flags]
+    standing = {
+        flag.account_id: flag
+        for flag in flags.filter(status=FlagStatus.DISMISSED, lapsed_at__isnull=True)
+        .select_related("decided_by")
+        .order_by()
+    }
+    held = {account_id for account_id, flag in standing.items() if account_id in found and flag.review_on > today}
+    to_raise = [account_id for account_id in found if account_id not in open_flags and account_id not in held]
+    to_lapse = [flag.pk for account_id, flag in standing.items() if account_id not in held]
     to_resolve = [pk for account_id, (pk, _evidence) in open_flags.items() if account_id not in found]
     stale = [
-        ReviewFlag(pk=pk, evidence=found[account_id])
+        ReviewFlag(pk=pk, evidence=_with_dismissal(found[account_id], _earlier_dismissal(evidence)))
         for account_id, (pk, evidence) in open_flags.items()
-        if account_id in found and evidence != found[account_id]
+        if account_id in found and _checked_evidence(evidence) != found[account_id]
     ]
     if dry_run:
         return len(to_raise), len(to_resolve)
     raised = resolved = 0
+    if to_lapse:
+        ReviewFlag.objects.filter(pk__in=to_lapse, lapsed_at__isnull=True).update(lapsed_at=now)
     if to_raise:
         ReviewFlag.objects.bulk_create(
-            [ReviewFlag(account_id=pk, kind=kind, evidence=found[pk], raised_at=now) for pk in to_raise],
+            [
+                ReviewFlag(
+                    account_id=pk,
+                    kind=kind,
+                    evidence=_with_dismissal(found[pk], _dismissal(standing[pk]) if pk in standing else None),
+                    raised_at=now,
+                )
+                for pk in to_raise
+            ],
             ignore_conflicts=True,
         )
         raised = ReviewFlag.objects.filter(kind=kind, raised_at=now, account_id__in=to_raise).count()
@@ -497,29 +559,58 @@ def finding_rows(finding):
     return finding.order_by().values_list(account, "evidence")
 
 
-def apply_finding_sql(kind: str, finding, *, dry_run: bool = False) -> tuple[int, int, int]:
+def _standing_dismissals(kind: str):
+    """The standing dismissals of one kind (from the index of their constraint) as rows of (id,
+    account id, review date, what a flag raised again records of it: `_dismissal` in SQL)."""
+    return (
+        ReviewFlag.objects.filter(kind=kind, status=FlagStatus.DISMISSED, lapsed_at__isnull=True)
+        .annotate(
+            dismissal=JSONObject(
+                flag=F("pk"),
+                dismissed_on=TruncDate("closed_at", tzinfo=timezone.get_current_timezone()),
+                dismissed_by=_user_name("decided_by__"),
+                reason=F("reason"),
+                review_on=F("review_on"),
+            )
+        )
+        .order_by()
+        .values_list("pk", "account_id", "review_on", "dismissal")
+    )
+
+
+def apply_finding_sql(kind: str, finding, *, today: datetime.date, dry_run: bool = False) -> tuple[int, int, int]:
     """apply_findings for a finding given as a queryset (Check.finding), on PostgreSQL: the same
-    flags raised, refreshed and resolved, in one statement (the finding computed once, as a CTE,
-    and data-modifying CTEs for the writes), with no row of the finding in Python. Returns
-    (found, raised, resolved); in a dry run, what would be, and nothing is written.
+    flags raised, refreshed, resolved and dismissals lapsed, in one statement (the finding computed
+    once, as a CTE, and data-modifying CTEs for the writes), with no row of the finding in Python.
+    Returns (found, raised, resolved); in a dry run, what would be, and nothing is written.
 
     Two runs at once cannot open two flags for one account: the one-open-flag constraint refuses
     the second row, which is skipped (ON CONFLICT DO NOTHING), and `raised` counts the rows that
     this run actually wrote, as apply_findings does."""
     finding_sql, finding_params = finding_rows(finding).query.sql_with_params()
+    standing_sql, standing_params = _standing_dismissals(kind).query.sql_with_params()
     table = connection.ops.quote_name(ReviewFlag._meta.db_table)
     open_statuses = [str(status) for status in OPEN_FLAG_STATUSES]
-    # The table name is the model's; every value is a parameter.
+    # The table name is the model's and DISMISSED_BEFORE a constant; every value is a parameter.
+    earlier = f"'{DISMISSED_BEFORE}'"
     common = (
         f"WITH found (account_id, evidence) AS MATERIALIZED ({finding_sql}), "  # noqa: S608 (compiled by Django)
         f"open_flags AS MATERIALIZED (SELECT id, account_id, evidence FROM {table} "
         "WHERE kind = %s AND status = ANY(%s)), "
+        f"standing (id, account_id, review_on, dismissal) AS MATERIALIZED ({standing_sql}), "
+        # The accounts whose dismissal holds: the condition persists and the review date is to come.
+        "held AS (SELECT s.id, s.account_id FROM standing s WHERE s.review_on > %s AND EXISTS "
+        "(SELECT 1 FROM found WHERE found.account_id = s.account_id)), "
         "gone AS (SELECT id FROM open_flags o WHERE NOT EXISTS "
         "(SELECT 1 FROM found WHERE found.account_id = o.account_id)), "
-        "new AS (SELECT account_id, evidence FROM found WHERE NOT EXISTS "
-        "(SELECT 1 FROM open_flags o WHERE o.account_id = found.account_id))"
+        # A flag raised again on its dismissal's review date tells of the dismissal.
+        "new AS (SELECT found.account_id, CASE WHEN s.id IS NULL THEN found.evidence::jsonb "
+        f"ELSE found.evidence::jsonb || jsonb_build_object({earlier}, s.dismissal) END AS evidence "
+        "FROM found LEFT JOIN standing s ON s.account_id = found.account_id "
+        "WHERE NOT EXISTS (SELECT 1 FROM open_flags o WHERE o.account_id = found.account_id) "
+        "AND NOT EXISTS (SELECT 1 FROM held WHERE held.account_id = found.account_id))"
     )
-    params = [*finding_params, kind, open_statuses]
+    params = [*finding_params, kind, open_statuses, *standing_params, today]
     if dry_run:
         counts = "SELECT (SELECT COUNT(*) FROM found), (SELECT COUNT(*) FROM new), (SELECT COUNT(*) FROM gone)"
         sql = f"{common} {counts}"
@@ -531,18 +622,25 @@ def apply_finding_sql(kind: str, finding, *, dry_run: bool = False) -> tuple[int
             f"resolved AS (UPDATE {table} f SET status = %s, closed_at = %s, reason = %s "
             "FROM gone WHERE f.id = gone.id RETURNING 1), "
             # Refresh the evidence of the flags that stay open, where it changed (found first, then
-            # each flag by its primary key: a few rows, never a pass over every flag).
-            "stale AS MATERIALIZED (SELECT o.id, found.evidence FROM open_flags o JOIN found "
-            "ON o.account_id = found.account_id WHERE o.evidence IS DISTINCT FROM found.evidence::jsonb), "
-            f"refreshed AS (UPDATE {table} f SET evidence = stale.evidence::jsonb FROM stale "
-            "WHERE f.id = stale.id RETURNING 1), "
+            # each flag by its primary key: a few rows, never a pass over every flag), keeping
+            # what a flag raised again records of its earlier dismissal.
+            f"stale AS MATERIALIZED (SELECT o.id, found.evidence, o.evidence -> {earlier} AS dismissal "
+            "FROM open_flags o JOIN found ON o.account_id = found.account_id "
+            f"WHERE (o.evidence - {earlier}) IS DISTINCT FROM found.evidence::jsonb), "
+            f"refreshed AS (UPDATE {table} f SET evidence = CASE WHEN stale.dismissal IS NULL "
+            f"THEN stale.evidence::jsonb ELSE stale.evidence::jsonb || jsonb_build_object({earlier}, stale.dismissal) "
+            "END FROM stale WHERE f.id = stale.id RETURNING 1), "
+            # Let the dismissals lapse that no longer hold: the condition is gone, or the review
+            # date has come (and a new flag is raised below).
+            f"lapsed AS (UPDATE {table} f SET lapsed_at = %s FROM standing s WHERE f.id = s.id "
+            "AND NOT EXISTS (SELECT 1 FROM held WHERE held.id = s.id) RETURNING 1), "
             # Raise a flag for each account found without an open one.
             f"raised AS (INSERT INTO {table} (account_id, kind, status, evidence, raised_at, reason) "
             "SELECT account_id, %s, %s, evidence::jsonb, %s, '' FROM new ON CONFLICT DO NOTHING RETURNING 1) "
             "SELECT (SELECT COUNT(*) FROM found), (SELECT COUNT(*) FROM raised), (SELECT COUNT(*) FROM resolved), "
-            "(SELECT COUNT(*) FROM refreshed)"
+            "(SELECT COUNT(*) FROM refreshed), (SELECT COUNT(*) FROM lapsed)"
         )
-        params += [str(FlagStatus.RESOLVED), now, str(RESOLVED_REASON), kind, str(FlagStatus.OPEN), now]
+        params += [str(FlagStatus.RESOLVED), now, str(RESOLVED_REASON), now, kind, str(FlagStatus.OPEN), now]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found, raised, resolved, *_refreshed = cursor.fetchone()
@@ -554,11 +652,11 @@ def run_check(check: Check, today: datetime.date, dry_run: bool = False) -> Chec
     clock = time.monotonic()
     with transaction.atomic():
         if check.finding is not None and uses_sql_findings():
-            found, raised, resolved = apply_finding_sql(check.kind, check.finding(today), dry_run=dry_run)
+            found, raised, resolved = apply_finding_sql(check.kind, check.finding(today), today=today, dry_run=dry_run)
         else:
             findings = check.find(today)
             found = len(findings)
-            raised, resolved = apply_findings(check.kind, findings, dry_run=dry_run)
+            raised, resolved = apply_findings(check.kind, findings, today=today, dry_run=dry_run)
         return CheckRun.objects.create(
             check_name=check.name,
             started_at=started_at,
@@ -587,7 +685,7 @@ def align_self_check_flags(account_ids, today: datetime.date) -> None:
     account_ids = list(account_ids)
     for name in SELF_CHECK_CHECKS:
         check = CHECKS[name]
-        apply_findings(check.kind, check.find(today, accounts=account_ids), accounts=account_ids)
+        apply_findings(check.kind, check.find(today, accounts=account_ids), today=today, accounts=account_ids)
 
 
 # The daily digest. -----------------------------------------------------------------------------

@@ -28,6 +28,13 @@ class FlagDismissForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Give the reason for dismissing the flag.")},
     )
+    # Empty: the service's default (three months). The service checks the day's range.
+    review_on = forms.DateField(
+        label=_("Look at it again on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Give the day to look at the flag again as a date, 2026-03-01.")},
+    )
 
 
 class FlagNoteForm(forms.Form):

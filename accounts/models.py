@@ -707,7 +707,11 @@ OPEN_FLAG_STATUSES = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
 
 class ReviewFlag(models.Model):
     """A finding of a scheduled check for comms to review. At most one open flag per account and
-    kind (a database constraint); the check that raised it resolves it when the condition is gone."""
+    kind (a database constraint); the check that raised it resolves it when the condition is gone.
+
+    A dismissal stands (the checks raise no new flag of its account and kind) until its condition
+    is gone or its review date comes; then it lapses (`lapsed_at`). At most one standing dismissal
+    per account and kind (a database constraint)."""
 
     account = models.ForeignKey(
         SocialAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="flags"
@@ -723,6 +727,18 @@ class ReviewFlag(models.Model):
         related_name="+",
     )  # fmt: skip
     reason = models.TextField(_("reason"), blank=True)
+    review_on = models.DateField(
+        _("review date"),
+        null=True,
+        blank=True,
+        help_text=_("A dismissed flag is raised again from this day if its condition is still there."),
+    )
+    lapsed_at = models.DateTimeField(
+        _("dismissal lapsed"),
+        null=True,
+        blank=True,
+        help_text=_("When the dismissal stopped holding: its condition was gone, or its review date came."),
+    )
 
     class Meta:
         verbose_name = _("review flag")
@@ -737,6 +753,19 @@ class ReviewFlag(models.Model):
                 name="flag_one_open_per_account_and_kind",
             ),
             models.CheckConstraint(name="flag_dismissed_with_reason", condition=~Q(status="dismissed") | ~Q(reason="")),
+            # A dismissal holds until a date comms chose, never for good; a review date or a lapse
+            # belongs to a dismissal only.
+            models.CheckConstraint(
+                name="flag_dismissed_with_review_date",
+                condition=Q(status="dismissed", review_on__isnull=False)
+                | Q(~Q(status="dismissed"), review_on__isnull=True, lapsed_at__isnull=True),
+            ),
+            # The checks read the standing dismissals of their kind from this index (accounts/checks.py).
+            models.UniqueConstraint(
+                fields=["kind", "account"],
+                condition=Q(status="dismissed", lapsed_at__isnull=True),
+                name="flag_one_standing_dismissal_per_account_and_kind",
+            ),
         ]
         indexes = [
             # The review queue's order (accounts/services/flags.py, queue()): the open flags, the

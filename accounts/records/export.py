@@ -294,13 +294,31 @@ FLAG_FIELDS = (
     _account_field(),
     Field("kind", "choice", "What the scheduled check found.", choices=_choices(FlagKind.choices)),
     Field("status", "choice", "The flag's status.", choices=_choices(FlagStatus.choices)),
-    # Computed facts (weeks, counts, dates, case numbers): nothing a private person wrote.
-    Field("evidence", "json", "The facts the check found, as it recorded them."),
+    # Computed facts (weeks, counts, dates, case numbers), and for a flag raised again the earlier
+    # dismissal as comms recorded it (its `reason` below): nothing a private person wrote.
+    Field(
+        "evidence",
+        "json",
+        "The facts the check found, as it recorded them; for a flag raised again on a dismissal's review "
+        "date, that dismissal under `dismissed_before` (flag, dismissed_on, dismissed_by, reason, review_on).",
+    ),
     Field("raised_at", "datetime", "When the check raised it. Places the record in the period."),
     Field("acknowledged_at", "datetime", "When comms acknowledged it.", null=True),
     Field("closed_at", "datetime", "When it was resolved or dismissed.", null=True),
     Field("decided_by", "person", "Who resolved or dismissed it.", null=True),
     Field("reason", "string", "Why it was dismissed, or a note on resolving it."),
+    Field(
+        "review_on",
+        "date",
+        "A dismissal: the day from which the check raises the flag again if its condition is still there.",
+        null=True,
+    ),
+    Field(
+        "lapsed_at",
+        "datetime",
+        "A dismissal: when it stopped holding (its condition was gone, or its review date came).",
+        null=True,
+    ),
 )
 
 # The self-check's questions (models.SelfCheck.QUESTIONS), told for the schema.

@@ -4,8 +4,10 @@ with a reason, or, for an account inactive for more than six months, closes the 
 and resolves the flag in one step.
 
 `open → acknowledged → resolved | dismissed` (DESIGN.md). A resolved or dismissed flag is closed
-for good: if the condition comes back, the check raises a new one. Every write goes through
-ReviewFlag.save(), so the audit trail (auditlog) records who changed what.
+for good. After a resolved flag, the check raises a new one while the condition is there. A
+dismissal stays decided: no new flag is raised while the condition persists, until the review date
+comms chose (accounts/checks.py); the queue lists the dismissals waiting for it. Every write goes
+through ReviewFlag.save(), so the audit trail (auditlog) records who changed what.
 
 Permission is refused with PermissionDenied (the view answers 403), a refused state with
 DomainError (the view shows its message).
@@ -13,6 +15,7 @@ DomainError (the view shows its message).
 
 import datetime
 
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -21,6 +24,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from ..checks import DISMISSED_BEFORE
 from ..models import OPEN_FLAG_STATUSES, ClosingReason, FlagKind, FlagStatus, ReviewFlag
 from . import DomainError
 from .lifecycle import close_account
@@ -49,6 +53,21 @@ SEVERITY = Case(
 
 # Kept in the flag's reason, in the language of the catalogue at the time of closing.
 CLOSED_ACCOUNT_REASON = gettext_noop("The account was closed (R15)")
+
+# A dismissal is looked at again after this, unless comms chooses another day: a season, a
+# parental leave. Never later than DISMISSAL_REVIEW_LATEST, so that no finding is set aside for good.
+DISMISSAL_REVIEW_AFTER = relativedelta(months=3)
+DISMISSAL_REVIEW_LATEST = relativedelta(years=1)
+
+
+def review_dates(today: datetime.date | None = None) -> dict[str, datetime.date]:
+    """The review dates a dismissal may have, from `today`: the default, the first and the last."""
+    today = today or timezone.localdate()
+    return {
+        "default": today + DISMISSAL_REVIEW_AFTER,
+        "first": today + datetime.timedelta(days=1),
+        "last": today + DISMISSAL_REVIEW_LATEST,
+    }
 
 
 def _require_reviewer(actor):
@@ -104,20 +123,39 @@ def _resolve(actor, flag: ReviewFlag, reason: str) -> ReviewFlag:
     return flag
 
 
-def dismiss_flag(actor, flag: ReviewFlag, reason: str) -> ReviewFlag:
+def dismiss_flag(actor, flag: ReviewFlag, reason: str, review_on: datetime.date | None = None) -> ReviewFlag:
     """The finding needs no action (a seasonal account, a known pause…): the reason is required,
-    so that the decision can be read later."""
+    so that the decision can be read later. The dismissal holds until `review_on` (by default
+    DISMISSAL_REVIEW_AFTER from today; after today, at most DISMISSAL_REVIEW_LATEST ahead) unless
+    the condition goes away first; while it holds, the checks raise no new flag of the account and
+    kind, and so the digest mails nothing about it."""
     _require_reviewer(actor)
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give the reason for dismissing the flag."))
+    now = timezone.now()
+    dates = review_dates(timezone.localdate(now))
+    review_on = review_on or dates["default"]
+    if review_on < dates["first"]:
+        raise DomainError(_("The day to look at the flag again must be after today."))
+    if review_on > dates["last"]:
+        raise DomainError(
+            _("The day to look at the flag again can be at most a year ahead, %(date)s.")
+            % {"date": formats.date_format(dates["last"], "SHORT_DATE_FORMAT")}
+        )
     with transaction.atomic():
         flag = _locked(flag)
+        # An earlier dismissal of the account and kind no longer stands once this one is made
+        # (one standing dismissal per account and kind, a database constraint).
+        ReviewFlag.objects.filter(
+            account_id=flag.account_id, kind=flag.kind, status=FlagStatus.DISMISSED, lapsed_at__isnull=True
+        ).update(lapsed_at=now)
         flag.status = FlagStatus.DISMISSED
-        flag.closed_at = timezone.now()
+        flag.closed_at = now
         flag.decided_by = actor
         flag.reason = reason
-        flag.save(update_fields=["status", "closed_at", "decided_by", "reason"])
+        flag.review_on = review_on
+        flag.save(update_fields=["status", "closed_at", "decided_by", "reason", "review_on"])
     return flag
 
 
@@ -145,6 +183,22 @@ def queue(filters: dict | None = None, page_number=None):
         .select_related("account", "account__unit")
         .annotate(severity=SEVERITY)
         .order_by("severity", "-raised_at", "-pk")
+    )
+    if filters.get("kind"):
+        flags = flags.filter(kind=filters["kind"])
+    if filters.get("unit"):
+        flags = flags.filter(account__unit__path__startswith=filters["unit"].path)
+    return Paginator(flags, PAGE_SIZE).get_page(page_number)
+
+
+def waiting_dismissals(filters: dict | None = None, page_number=None):
+    """The dismissals that stand (not lapsed), the next review date first: the flags that the
+    checks will raise again on that day if their condition is still there. Filtered as queue()."""
+    filters = filters or {}
+    flags = (
+        ReviewFlag.objects.filter(status=FlagStatus.DISMISSED, lapsed_at__isnull=True)
+        .select_related("account", "account__unit", "decided_by")
+        .order_by("review_on", "pk")
     )
     if filters.get("kind"):
         flags = flags.filter(kind=filters["kind"])
@@ -202,7 +256,22 @@ def _number(value, decimals=None) -> str:
 
 
 def describe_evidence(flag: ReviewFlag) -> dict:
-    """The evidence of a flag, ready for templates/accounts/_flag_evidence.html."""
+    """The evidence of a flag, ready for templates/accounts/_flag_evidence.html; for a flag raised
+    again on its dismissal's review date, with that dismissal (`dismissed_before`)."""
+    described = _describe_finding(flag)
+    evidence = flag.evidence if isinstance(flag.evidence, dict) else {}
+    earlier = evidence.get(DISMISSED_BEFORE)
+    if isinstance(earlier, dict):
+        described["dismissed_before"] = {
+            "on": _day(earlier.get("dismissed_on")),
+            "by": earlier.get("dismissed_by") or MISSING,
+            "reason": earlier.get("reason") or MISSING,
+            "review_on": _day(earlier.get("review_on")),
+        }
+    return described
+
+
+def _describe_finding(flag: ReviewFlag) -> dict:
     evidence = flag.evidence if isinstance(flag.evidence, dict) else {}
     if flag.kind == FlagKind.INACTIVE_6_MONTHS:
         return {

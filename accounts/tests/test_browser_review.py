@@ -3,9 +3,12 @@
 has been inactive for more than six months straight from its flag; the public list no longer
 shows that account (R16)."""
 
+import datetime
 import re
 
 import pytest
+from dateutil.relativedelta import relativedelta
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import FlagKind, ReviewFlag
@@ -34,12 +37,23 @@ def test_dismiss_a_shortfall_and_close_an_inactive_account(
     shortfall = queue.get_by_role("row").filter(has_text=library_account.name)
     expect(shortfall).to_contain_text("i snitt 0,75 inlägg/vecka under v. 40–43 (3 inlägg)")
 
-    # A shortfall with a known cause is dismissed, and the reason is required.
+    # A shortfall with a known cause is dismissed, and the reason is required. It is looked at
+    # again in three months unless comms chooses another day.
     shortfall.get_by_text("Avfärda…").click()
     shortfall.get_by_label("Skäl att avfärda").fill("Sommaruppehåll enligt planen.")
+    review_on = shortfall.get_by_label("Granska igen den")
+    today = timezone.localdate()
+    expect(review_on).to_have_value((today + relativedelta(months=3)).isoformat())
+    chosen = today + datetime.timedelta(days=60)
+    review_on.fill(chosen.isoformat())
     shortfall.get_by_role("button", name=re.compile(r"^Avfärda\s*:")).click()
     expect(page.locator(".messages")).to_contain_text(library_account.name)
+    expect(page.locator(".messages")).to_contain_text(chosen.isoformat())
     expect(queue.get_by_role("row").filter(has_text=library_account.name)).to_have_count(0)
+    # The queue shows when the dismissed flag is looked at again.
+    waiting = page.locator("table.review-dismissed").get_by_role("row").filter(has_text=library_account.name)
+    expect(waiting).to_contain_text("Sommaruppehåll enligt planen.")
+    expect(waiting).to_contain_text(chosen.isoformat())
 
     # The inactive account is closed from its flag in one step (R15).
     inactive = queue.get_by_role("row").filter(has_text=social_account.name)

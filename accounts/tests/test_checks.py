@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts import checks
 from accounts.models import CheckRun, FlagKind, FlagStatus, Notification, ReviewFlag, SelfCheck, WeeklyActivity
+from accounts.services import flags as flag_service
 from accounts.tests.factories import MandateFactory, SocialAccountFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -265,6 +266,191 @@ class TestFlagLifecycle:
         ReviewFlag.objects.create(account=library_account, kind=FlagKind.INACTIVE_6_MONTHS)
         assert ReviewFlag.objects.count() == 2
 
+    def test_a_dismissal_has_a_review_date_and_stands_alone(self, library_account):
+        dismissed = {"kind": FlagKind.INACTIVE_6_MONTHS, "status": FlagStatus.DISMISSED, "reason": "Säsong"}
+        with pytest.raises(IntegrityError), transaction.atomic():
+            ReviewFlag.objects.create(account=library_account, **dismissed)  # never for good
+        with pytest.raises(IntegrityError), transaction.atomic():
+            ReviewFlag.objects.create(account=library_account, kind=FlagKind.INACTIVE_6_MONTHS, review_on=self.TODAY)
+        first = ReviewFlag.objects.create(account=library_account, review_on=self.TODAY, **dismissed)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            ReviewFlag.objects.create(account=library_account, review_on=self.TODAY, **dismissed)
+        first.lapsed_at = timezone.now()
+        first.save()
+        ReviewFlag.objects.create(account=library_account, review_on=self.TODAY, **dismissed)
+
+
+@pytest.fixture(params=["sql", "python"])
+def both_ways(request, monkeypatch):
+    """Each test of a dismissal runs as PostgreSQL's workers do (apply_finding_sql) and as SQLite
+    and the self-check do (apply_findings): the two must agree."""
+    if request.param == "sql" and connection.vendor != "postgresql":
+        pytest.skip("the set-based findings are PostgreSQL's")
+    monkeypatch.setattr(checks, "uses_sql_findings", lambda: request.param == "sql")
+    return request.param
+
+
+def on(day, hour=6):
+    """The clock at `hour` o'clock on `day` in Falköping, as the morning checks run."""
+    return time_machine.travel(datetime.datetime(day.year, day.month, day.day, hour, tzinfo=STOCKHOLM), tick=False)
+
+
+@pytest.mark.usefixtures("both_ways")
+class TestDismissalStands:
+    """A flag that comms dismissed stays decided (DESIGN.md, ReviewFlag): not raised again while its
+    condition persists, until the review date chosen; raised anew if the condition went away and
+    came back; and on the review date, with the condition still there, raised again with the
+    dismissal in its evidence."""
+
+    TODAY = D(2026, 11, 25)  # the library has been inactive for more than six months
+    REASON = "Säsongskonto: öppnar igen till sommarlovet."
+
+    def dismiss(self, actor, account, kind, day, review_on=None):
+        chosen = {"review_on": review_on} if review_on else {}  # the default: as comms leaves the field
+        with on(day, 9):
+            return flag_service.dismiss_flag(actor, flag(account, kind), self.REASON, **chosen)
+
+    def run_on(self, name, day):
+        with on(day):
+            return run(name, day)
+
+    def test_not_raised_again_until_the_review_date(self, library_account, kommunikator):
+        self.run_on("inactive", self.TODAY)
+        dismissed = self.dismiss(kommunikator, library_account, FlagKind.INACTIVE_6_MONTHS, self.TODAY)
+        for day in (self.TODAY, D(2026, 11, 26), D(2027, 2, 24)):  # the day before the review date, too
+            check_run = self.run_on("inactive", day)
+            assert (check_run.found, check_run.raised) == (1, 0), day
+            assert flag(library_account, FlagKind.INACTIVE_6_MONTHS) is None, day
+        dismissed.refresh_from_db()
+        assert dismissed.review_on == D(2027, 2, 25)  # three months by default
+        assert dismissed.lapsed_at is None
+
+        # On the review date, the condition still there: raised again, saying why it was dismissed.
+        assert self.run_on("inactive", D(2027, 2, 25)).raised == 1
+        again = flag(library_account, FlagKind.INACTIVE_6_MONTHS)
+        assert again.pk != dismissed.pk and again.status == FlagStatus.OPEN
+        assert again.evidence == {
+            "last_post": None,
+            "since": "2024-01-15",
+            "activated_on": "2024-01-15",
+            "dismissed_before": {
+                "flag": dismissed.pk,
+                "dismissed_on": "2026-11-25",
+                "dismissed_by": str(kommunikator),
+                "reason": self.REASON,
+                "review_on": "2027-02-25",
+            },
+        }
+        dismissed.refresh_from_db()
+        assert dismissed.status == FlagStatus.DISMISSED and dismissed.lapsed_at is not None
+        # Idempotent: the next runs keep that flag, and what it says of the dismissal.
+        for day in (D(2027, 2, 25), D(2027, 2, 26)):
+            check_run = self.run_on("inactive", day)
+            assert (check_run.raised, check_run.resolved) == (0, 0)
+        assert flag(library_account, FlagKind.INACTIVE_6_MONTHS).evidence == again.evidence
+        assert ReviewFlag.objects.count() == 2
+
+    def test_the_review_date_chosen_when_dismissing(self, library_account, kommunikator):
+        self.run_on("inactive", self.TODAY)
+        self.dismiss(kommunikator, library_account, FlagKind.INACTIVE_6_MONTHS, self.TODAY, review_on=D(2026, 12, 1))
+        assert self.run_on("inactive", D(2026, 11, 30)).raised == 0
+        assert self.run_on("inactive", D(2026, 12, 1)).raised == 1
+
+    def test_a_flag_raised_again_keeps_what_it_says_of_the_dismissal(self, library_account, kommunikator):
+        self.run_on("shortfall", self.TODAY)
+        self.dismiss(kommunikator, library_account, FlagKind.POSTING_SHORTFALL, self.TODAY, review_on=D(2026, 11, 30))
+        self.run_on("shortfall", D(2026, 11, 30))
+        again = flag(library_account, FlagKind.POSTING_SHORTFALL)
+        assert again.evidence["posts"] == 0 and again.evidence["dismissed_before"]["review_on"] == "2026-11-30"
+        # Two posts in the week of 23 November: still too few; the evidence is brought up to date.
+        log(library_account, D(2026, 11, 23), 2)
+        check_run = self.run_on("shortfall", D(2026, 12, 1))
+        assert (check_run.raised, check_run.resolved) == (0, 0)
+        refreshed = flag(library_account, FlagKind.POSTING_SHORTFALL)
+        assert refreshed.pk == again.pk and refreshed.evidence["posts"] == 2
+        assert refreshed.evidence["dismissed_before"] == again.evidence["dismissed_before"]
+
+    def test_raised_anew_when_the_condition_has_gone_and_come_back(self, library_account, kommunikator):
+        # R19: no posts in the four weeks before the week of 25 November.
+        self.run_on("shortfall", self.TODAY)
+        dismissed = self.dismiss(kommunikator, library_account, FlagKind.POSTING_SHORTFALL, self.TODAY)
+        assert self.run_on("shortfall", D(2026, 11, 26)).raised == 0
+        # Four posts in the week of 16 November: the condition is gone, the dismissal lapses.
+        log(library_account, D(2026, 11, 16), 4)
+        check_run = self.run_on("shortfall", D(2026, 11, 27))
+        assert (check_run.found, check_run.raised, check_run.resolved) == (0, 0, 0)
+        dismissed.refresh_from_db()
+        assert dismissed.lapsed_at is not None
+        # Five weeks on the window holds no post: the condition is back, long before the review
+        # date, and it is a new finding (nothing said of the earlier dismissal).
+        check_run = self.run_on("shortfall", D(2026, 12, 21))
+        assert check_run.raised == 1
+        again = flag(library_account, FlagKind.POSTING_SHORTFALL)
+        assert "dismissed_before" not in again.evidence
+        assert again.evidence["posts"] == 0
+
+    def test_an_account_no_longer_active_ends_the_dismissal(self, library_account, kommunikator):
+        self.run_on("inactive", self.TODAY)
+        dismissed = self.dismiss(kommunikator, library_account, FlagKind.INACTIVE_6_MONTHS, self.TODAY)
+        library_account.status, library_account.closed_on = "closed", self.TODAY
+        library_account.closing_reason = "inactive_6_months"
+        library_account.save()
+        self.run_on("inactive", D(2026, 11, 26))
+        dismissed.refresh_from_db()
+        assert dismissed.lapsed_at is not None
+
+    def test_a_dismissal_holds_for_its_own_account_and_kind_only(self, library_account, social_account, kommunikator):
+        self.run_on("inactive", self.TODAY)
+        self.run_on("no_editor", self.TODAY)
+        self.dismiss(kommunikator, library_account, FlagKind.INACTIVE_6_MONTHS, self.TODAY)
+        # Another check's flag of the account, and the same kind on another account, are resolved
+        # by comms: the checks raise those again the next day.
+        with on(self.TODAY, 9):
+            flag_service.resolve_flag(kommunikator, flag(library_account, FlagKind.NO_ACTIVE_EDITOR), "Påmint.")
+            flag_service.resolve_flag(kommunikator, flag(social_account, FlagKind.INACTIVE_6_MONTHS), "Påmint.")
+        assert self.run_on("inactive", D(2026, 11, 26)).raised == 1
+        assert self.run_on("no_editor", D(2026, 11, 26)).raised == 1
+        assert flag(library_account, FlagKind.INACTIVE_6_MONTHS) is None
+
+    def test_a_dry_run_counts_a_held_finding_as_nothing_to_raise(self, library_account, kommunikator):
+        self.run_on("inactive", self.TODAY)
+        dismissed = self.dismiss(kommunikator, library_account, FlagKind.INACTIVE_6_MONTHS, self.TODAY)
+        with on(D(2026, 11, 26)):
+            assert run("inactive", D(2026, 11, 26), dry_run=True).raised == 0
+        with on(D(2027, 2, 25)):
+            assert run("inactive", D(2027, 2, 25), dry_run=True).raised == 1
+        dismissed.refresh_from_db()
+        assert dismissed.lapsed_at is None and flag(library_account, FlagKind.INACTIVE_6_MONTHS) is None
+
+    def test_the_queries_do_not_grow_with_the_dismissals(self, kommunikator):
+        def accounts(n):
+            """n accounts without an editor, their flags dismissed: every other one until the day
+            of the run below, the others for longer; one in three then gets an editor."""
+            made = [SocialAccountFactory() for _ in range(n)]
+            self.run_on("no_editor", self.TODAY)
+            with on(self.TODAY, 9):
+                for number, account in enumerate(made):
+                    review_on = D(2026, 11, 27) if number % 2 else D(2026, 12, 24)
+                    flag_service.dismiss_flag(
+                        kommunikator, flag(account, FlagKind.NO_ACTIVE_EDITOR), self.REASON, review_on
+                    )
+            for account in made[::3]:
+                MandateFactory(account=account, valid_from=D(2026, 1, 1))
+
+        def queries():
+            with CaptureQueriesContext(connection) as captured:
+                check_run = self.run_on("no_editor", D(2026, 11, 27))
+            return len(captured), check_run.raised
+
+        accounts(3)
+        few, raised = queries()
+        assert raised == 1  # the second: due, and still without an editor
+        accounts(27)
+        many, raised = queries()
+        assert raised == 9  # the odd ones of 0–26 that are not a multiple of three
+        assert few == many
+        assert ReviewFlag.objects.filter(status="dismissed", lapsed_at__isnull=True).count() == 1 + 9
+
 
 @pytest.mark.parametrize("name", list(checks.CHECKS))
 def test_the_number_of_queries_does_not_grow_with_the_accounts(name):
@@ -392,6 +578,30 @@ class TestDigest:
         with self.at((2026, 11, 26), 7, 30):
             assert checks.send_flag_digest().found == 0
         assert Notification.objects.count() == 2
+
+    def test_a_dismissed_flag_is_not_mailed_again_until_its_review_date(self, library_account, redaktor, kommunikator):
+        with self.at((2026, 11, 25), 6, 0):
+            checks.run_checks(only=["shortfall"])
+        with self.at((2026, 11, 25), 7, 30):
+            assert checks.send_flag_digest().found == 1
+        shortfall = ReviewFlag.objects.get(kind=FlagKind.POSTING_SHORTFALL)
+        with self.at((2026, 11, 25), 9, 0):
+            flag_service.dismiss_flag(kommunikator, shortfall, "Uppehåll under ombyggnaden.", D(2026, 12, 7))
+        mailed = Notification.objects.count()
+        for day in (26, 27):
+            with self.at((2026, 11, day), 6, 0):
+                assert checks.run_checks(only=["shortfall"])[0].raised == 0
+            with self.at((2026, 11, day), 7, 30):
+                assert checks.send_flag_digest().found == 0
+        assert Notification.objects.count() == mailed
+        # On its review date, the cause still there: mailed again, saying that it was dismissed.
+        with self.at((2026, 12, 7), 6, 0):
+            checks.run_checks(only=["shortfall"])
+        with self.at((2026, 12, 7), 7, 30):
+            assert checks.send_flag_digest().found == 1
+        mail = Notification.objects.filter(recipient=redaktor).latest("pk")
+        assert "Avfärdades 2026-11-25 och togs upp igen" in mail.body
+        assert mail.body.count("- Falköpings bibliotek (Facebook): ") == 1
 
     def test_the_next_digest_has_only_the_new_flags(self, library_account, redaktor, social_account):
         with self.at((2026, 11, 25), 7, 30):

@@ -10,7 +10,7 @@ import json
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -109,19 +109,72 @@ def test_the_findings_are_those_of_the_rules_on_random_data():
     assert expected["inactive"] and expected["shortfall"] and expected["self_check_overdue"]  # the data has some
 
 
+def decide_some(today) -> tuple[set, set]:
+    """Comms decides on some of the open flags: resolves every fourth (the check raises it again),
+    dismisses every fourth until a later day (it stays dismissed while found) and every fourth
+    until today (the check raises it again, telling of the dismissal). Returns the (kind, account)
+    of the last two."""
+    now = timezone.now()
+    some = list(ReviewFlag.objects.filter(status__in=OPEN_FLAG_STATUSES).order_by("pk").values_list("pk", flat=True))
+    ReviewFlag.objects.filter(pk__in=some[::4]).update(status="resolved", closed_at=now)
+    dismissed = {"status": "dismissed", "reason": "Säsongskonto.", "closed_at": now}
+    held, due = some[1::4], some[2::4]
+    ReviewFlag.objects.filter(pk__in=held).update(review_on=today + datetime.timedelta(days=30), **dismissed)
+    ReviewFlag.objects.filter(pk__in=due).update(review_on=today, **dismissed)
+    return (
+        set(ReviewFlag.objects.filter(pk__in=held).values_list("kind", "account_id")),
+        set(ReviewFlag.objects.filter(pk__in=due).values_list("kind", "account_id")),
+    )
+
+
 def test_the_flags_follow_the_findings_on_random_data():
     today = timezone.localdate()
     seed(60, seed=7)
-    some = list(ReviewFlag.objects.filter(status__in=OPEN_FLAG_STATUSES).order_by("pk").values_list("pk", flat=True))
-    # Closed by comms: the check raises them again.
-    ReviewFlag.objects.filter(pk__in=some[::3]).update(status="dismissed", reason="Test.", closed_at=timezone.now())
+    held, due = decide_some(today)
+    assert held and due
     for name, check in checks.CHECKS.items():
         found = check.find(today)
         run = checks.run_check(check, today)
         assert run.found == len(found), name
         flags = ReviewFlag.objects.filter(kind=check.kind, status__in=OPEN_FLAG_STATUSES)
-        assert {flag.account_id: flag.evidence for flag in flags} == found, name
+        # Every account found has its open flag, except those whose dismissal holds.
+        expected = {pk: evidence for pk, evidence in found.items() if (check.kind, pk) not in held}
+        assert {flag.account_id: checks._checked_evidence(flag.evidence) for flag in flags} == expected, name
+        for flag in flags:
+            assert ("dismissed_before" in flag.evidence) is ((check.kind, flag.account_id) in due), name
         assert checks.run_check(check, today).raised == checks.run_check(check, today).resolved == 0
+    standing = ReviewFlag.objects.filter(status="dismissed", lapsed_at__isnull=True)
+    assert set(standing.values_list("kind", "account_id")) <= held
+    assert standing.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the set-based findings are PostgreSQL's")
+def test_in_sql_and_in_python_the_flags_end_the_same(monkeypatch):
+    """apply_finding_sql (PostgreSQL's workers) and apply_findings (SQLite, the self-check) raise,
+    refresh, resolve and let lapse the same flags, with the same evidence."""
+    today = timezone.localdate()
+    seed(60, seed=5)
+    decide_some(today)
+    # Some evidence out of date, to be refreshed (and what it says of a dismissal kept).
+    still_open = ReviewFlag.objects.filter(status__in=OPEN_FLAG_STATUSES).order_by("pk")
+    ReviewFlag.objects.filter(pk__in=list(still_open.values_list("pk", flat=True))[::5]).update(evidence={"old": 1})
+
+    def outcome(in_sql: bool):
+        monkeypatch.setattr(checks, "uses_sql_findings", lambda: in_sql)
+        with transaction.atomic():
+            runs = [(run.found, run.raised, run.resolved) for run in checks.run_checks(today=today)]
+            flags = sorted(
+                (account, kind, status, json.dumps(evidence, sort_keys=True), lapsed is not None)
+                for account, kind, status, evidence, lapsed in ReviewFlag.objects.values_list(
+                    "account_id", "kind", "status", "evidence", "lapsed_at"
+                )
+            )
+            transaction.set_rollback(True)
+        return runs, flags
+
+    in_sql = outcome(True)
+    assert in_sql == outcome(False)
+    assert any(raised for _found, raised, _resolved in in_sql[0])
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the set-based findings are PostgreSQL's")

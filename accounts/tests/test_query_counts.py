@@ -26,7 +26,7 @@ FACTOR = 3
 # The ceilings: today's counts with one to spare, never a count per row.
 PUBLIC_LIST_MAX = 2  # empty cache: all units, then the active accounts with their unit
 ACCOUNT_LIST_MAX = 12  # 11 today
-REVIEW_QUEUE_MAX = 13  # 12
+REVIEW_QUEUE_MAX = 15  # 14: with the dismissals waiting for their review date (a count and a page)
 DASHBOARD_MAX = 24  # comms 23, a manager 19, an editor 17
 MODERATION_INDEX_MAX = 12  # 11
 COUNCIL_INDEX_MAX = 14  # 13
@@ -36,8 +36,8 @@ _counter = itertools.count()
 
 def grow(n, *, units, comms, editor):
     """n more active accounts spread over `units`, each with an open flag and a question answered
-    late; for every other one a request waiting for its manager and one waiting for comms; the
-    editor holds a mandate for every fourth."""
+    late; for every other one a request waiting for its manager and one waiting for comms, and a
+    dismissed flag waiting for its review date; the editor holds a mandate for every fourth."""
     now = timezone.now()
     for _i in range(n):
         k = next(_counter)
@@ -48,6 +48,11 @@ def grow(n, *, units, comms, editor):
         if k % 2:
             flag.status, flag.acknowledged_at, flag.decided_by = FlagStatus.ACKNOWLEDGED, now, comms
         flag.save()
+        if k % 2 == 0:
+            ReviewFlag.objects.create(
+                account=account, kind=FlagKind.values[(k + 1) % len(FlagKind.values)], status=FlagStatus.DISMISSED,
+                reason="Säsongskonto", closed_at=now, decided_by=comms, review_on=datetime.date(2099, 1, 1),
+            )  # fmt: skip
         received = now - datetime.timedelta(days=3)
         Inquiry.objects.create(
             account=account,

@@ -5,8 +5,10 @@ pages, with forged POSTs that must change nothing.
 Page texts are checked in English (the language cookie): the Swedish catalogue is compiled apart."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied
 from django.template.loader import render_to_string
@@ -19,6 +21,7 @@ from accounts.services import DomainError
 from accounts.services import flags as service
 from accounts.tests.factories import OrgUnitFactory, SocialAccountFactory
 
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 INACTIVE = {"last_post": "2025-09-01", "since": "2025-09-01", "activated_on": "2024-01-15"}
 SHORTFALL = {"weeks": ["2026-W40", "2026-W41", "2026-W42", "2026-W43"], "posts": 3, "average": 0.75, "window": 4}
 EXPIRING = {"mandates": [{"editor": "Anna Berg", "valid_until": "2026-12-01"}]}
@@ -54,6 +57,10 @@ def inactive(library_account):
     return flag_for(library_account, FlagKind.INACTIVE_6_MONTHS)
 
 
+SOON = datetime.date(2099, 3, 2)  # a review date to come, whenever the tests run
+JUST_AFTER_MIDNIGHT = datetime.datetime(2026, 6, 1, 0, 30, tzinfo=STOCKHOLM)  # 31 May, 22:30 in UTC
+
+
 @pytest.mark.django_db
 class TestServices:
     def test_acknowledge(self, kommunikator, shortfall):
@@ -86,6 +93,51 @@ class TestServices:
         assert shortfall.status == FlagStatus.DISMISSED
         assert shortfall.reason == "Sommaruppehåll, som varje år."
         assert shortfall.closed_at is not None and shortfall.decided_by == kommunikator
+        assert shortfall.lapsed_at is None
+
+    @pytest.mark.parametrize(
+        ("review_on", "kept"),
+        [
+            (None, datetime.date(2026, 9, 1)),  # three months by default
+            (datetime.date(2026, 6, 2), datetime.date(2026, 6, 2)),  # tomorrow: the first day allowed
+            (datetime.date(2027, 6, 1), datetime.date(2027, 6, 1)),  # a year ahead: the last
+        ],
+    )
+    def test_the_review_date(self, kommunikator, shortfall, review_on, kept):
+        with time_machine.travel(JUST_AFTER_MIDNIGHT, tick=False):
+            service.dismiss_flag(kommunikator, shortfall, "Sommaruppehåll", review_on)
+        shortfall.refresh_from_db()
+        assert shortfall.review_on == kept
+
+    @pytest.mark.parametrize(
+        ("review_on", "says"),
+        [
+            (datetime.date(2026, 6, 1), "must be after today"),  # today in Falköping, still 31 May in UTC
+            (datetime.date(2026, 5, 1), "must be after today"),
+            (datetime.date(2027, 6, 2), "at most a year ahead, 06/01/2027"),
+        ],
+    )
+    def test_a_review_date_out_of_range_is_refused(self, kommunikator, shortfall, review_on, says):
+        before = state(shortfall)
+        with (
+            time_machine.travel(JUST_AFTER_MIDNIGHT, tick=False),
+            pytest.raises(DomainError) as refused,
+            translation.override("en"),
+        ):
+            service.dismiss_flag(kommunikator, shortfall, "Sommaruppehåll", review_on)
+        assert says in refused.value.message
+        assert state(shortfall) == before
+
+    def test_a_new_dismissal_ends_an_earlier_one_of_the_account_and_kind(self, kommunikator, library_account):
+        # As if a check had raised the flag again while the earlier dismissal still stood.
+        earlier = flag_for(
+            library_account, status=FlagStatus.DISMISSED, reason="Säsong", review_on=datetime.date(2099, 1, 1)
+        )
+        later = flag_for(library_account)
+        service.dismiss_flag(kommunikator, later, "Säsong igen")
+        earlier.refresh_from_db()
+        later.refresh_from_db()
+        assert earlier.lapsed_at is not None and later.lapsed_at is None
 
     @pytest.mark.parametrize("reason", ["", "   ", None])
     def test_dismiss_without_a_reason_is_refused_and_changes_nothing(self, kommunikator, shortfall, reason):
@@ -190,7 +242,9 @@ class TestQueue:
             other, FlagKind.INACTIVE_6_MONTHS, status=FlagStatus.ACKNOWLEDGED, raised_at=day.replace(month=2)
         )
         flag_for(other, FlagKind.POSTING_SHORTFALL, status=FlagStatus.RESOLVED)
-        flag_for(other, FlagKind.MANDATE_EXPIRING, status=FlagStatus.DISMISSED, reason="Förlängs")
+        flag_for(
+            other, FlagKind.MANDATE_EXPIRING, status=FlagStatus.DISMISSED, reason="Förlängs", review_on=day.date()
+        )
 
         assert list(service.queue()) == [
             inactive,
@@ -236,6 +290,19 @@ class TestQueue:
             (FlagKind.SELF_CHECK_OVERDUE, 0),
             (FlagKind.MANDATE_EXPIRING, 0),
         ]
+
+    def test_the_dismissals_waiting_the_next_review_date_first(self, library_account, social_account, kultur):
+        later = flag_for(library_account, status=FlagStatus.DISMISSED, reason="Säsong", review_on=SOON.replace(day=20))
+        sooner = flag_for(social_account, status=FlagStatus.DISMISSED, reason="Säsong", review_on=SOON)
+        # A dismissal that lapsed (its condition went away, or its day came) no longer waits.
+        flag_for(
+            SocialAccountFactory(), status=FlagStatus.DISMISSED, reason="Säsong", review_on=SOON,
+            lapsed_at=timezone.now(),
+        )  # fmt: skip
+        flag_for(SocialAccountFactory())  # open
+        assert list(service.waiting_dismissals()) == [sooner, later]
+        assert list(service.waiting_dismissals({"unit": kultur})) == [later]
+        assert list(service.waiting_dismissals({"kind": FlagKind.NO_ACTIVE_EDITOR})) == []
 
     def test_counts_link_to_the_filtered_queue(self, library_account):
         flag_for(library_account, FlagKind.POSTING_SHORTFALL)
@@ -296,6 +363,53 @@ class TestQueuePage:
         # Closing the account is offered only on the inactivity flag.
         assert html.count("/avsluta/") == 1
 
+    def test_the_dismiss_form_offers_three_months(self, client, kommunikator, shortfall):
+        in_english(client).force_login(kommunikator)
+        with time_machine.travel(JUST_AFTER_MIDNIGHT, tick=False):
+            html = client.get(reverse("accounts:review_queue")).content.decode()
+        assert (
+            f'<input type="date" id="granska-igen-{shortfall.pk}" name="review_on" value="2026-09-01" '
+            'min="2026-06-02" max="2027-06-01"'
+        ) in html
+
+    def test_dismissed_flags_show_when_they_are_looked_at_again(
+        self, client, kommunikator, library_account, social_account
+    ):
+        waiting = flag_for(
+            library_account, status=FlagStatus.DISMISSED, reason="Sommaruppehåll, som varje år.",
+            review_on=SOON, closed_at=timezone.now(), decided_by=kommunikator,
+        )  # fmt: skip
+        flag_for(
+            social_account, status=FlagStatus.DISMISSED, reason="Gammalt", review_on=SOON, lapsed_at=timezone.now()
+        )
+        in_english(client).force_login(kommunikator)
+        response = client.get(reverse("accounts:review_queue"))
+        assert list(response.context["dismissed"]) == [waiting]
+        html = response.content.decode()
+        assert "Dismissed, to be looked at again" in html
+        assert "1 dismissed flag waiting for its review date" in html
+        row = html[html.index(f'id="avfardad-{waiting.pk}"') :].split("</tr>")[0]
+        assert "Falköpings bibliotek" in row and "Sommaruppehåll, som varje år." in row
+        assert "03/02/2099" in row and f"by {kommunikator}" in row
+        assert "Gammalt" not in html  # lapsed: it waits for nothing
+        # Not among the open flags.
+        assert list(response.context["page"]) == []
+
+    def test_a_flag_raised_again_tells_of_its_dismissal(self, client, kommunikator, library_account):
+        evidence = {
+            **SHORTFALL,
+            "dismissed_before": {
+                "flag": 1, "dismissed_on": "2026-08-25", "dismissed_by": "Anna Andersson",
+                "reason": "Sommaruppehåll <b>", "review_on": "2026-11-25",
+            },
+        }  # fmt: skip
+        flag_for(library_account, FlagKind.POSTING_SHORTFALL, evidence)
+        in_english(client).force_login(kommunikator)
+        html = client.get(reverse("accounts:review_queue")).content.decode()
+        assert "on average 0.75 posts/week in weeks 40–43 (3 posts)" in html
+        assert "Dismissed on 08/25/2026 by Anna Andersson: Sommaruppehåll &lt;b&gt;" in html
+        assert "Raised again on its review date, 11/25/2026, as the cause is still there." in html
+
     def test_the_filter_form(self, client, kommunikator, library_account, social_account, social):
         flag_for(library_account, FlagKind.POSTING_SHORTFALL)
         flag_for(social_account, FlagKind.POSTING_SHORTFALL)
@@ -312,9 +426,15 @@ class TestQueuePage:
 
         def make(n):
             # Flags are records (R3, R25): close the earlier ones instead of deleting them.
-            ReviewFlag.objects.update(status=FlagStatus.RESOLVED, closed_at=timezone.now())
+            ReviewFlag.objects.filter(status__in=["open", "acknowledged"]).update(
+                status=FlagStatus.RESOLVED, closed_at=timezone.now()
+            )
             for i in range(n):
                 flag_for(SocialAccountFactory(), kinds[i % len(kinds)], EXPIRING if i % 4 == 3 else None)
+                flag_for(
+                    SocialAccountFactory(), kinds[i % len(kinds)], status=FlagStatus.DISMISSED, reason="Säsong",
+                    review_on=SOON, closed_at=timezone.now(), decided_by=kommunikator,
+                )  # fmt: skip
 
         make(3)
         with django_assert_max_num_queries(50) as few:
@@ -360,12 +480,34 @@ class TestFlagActions:
     def test_dismiss_returns_to_the_filtered_queue(self, client, kommunikator, shortfall):
         in_english(client).force_login(kommunikator)
         back = f"{reverse('accounts:review_queue')}?kind=posting_shortfall&unit="
-        response = client.post(action(shortfall, "avfarda"), {"reason": "Sommaruppehåll", "next": back})
+        with time_machine.travel(JUST_AFTER_MIDNIGHT, tick=False):
+            response = client.post(
+                action(shortfall, "avfarda"), {"reason": "Sommaruppehåll", "review_on": "2026-08-17", "next": back}
+            )
         assert response.url == back
-        assert shown(response) == [f"The flag for {shortfall.account.name} is dismissed."]
+        assert shown(response) == [
+            f"The flag for {shortfall.account.name} is dismissed until 08/17/2026: "
+            "it is raised again then if its cause is still there."
+        ]
         shortfall.refresh_from_db()
         assert (shortfall.status, shortfall.reason) == (FlagStatus.DISMISSED, "Sommaruppehåll")
+        assert shortfall.review_on == datetime.date(2026, 8, 17)
         assert list(client.get(back).context["page"]) == []
+
+    @pytest.mark.parametrize(
+        ("review_on", "says"),
+        [
+            ("2026-06-01", "The day to look at the flag again must be after today."),
+            ("1 juni", "Give the day to look at the flag again as a date, 2026-03-01."),
+        ],
+    )
+    def test_dismiss_with_a_wrong_review_date_shows_why(self, client, kommunikator, shortfall, review_on, says):
+        in_english(client).force_login(kommunikator)
+        before = state(shortfall)
+        with time_machine.travel(JUST_AFTER_MIDNIGHT, tick=False):
+            response = client.post(action(shortfall, "avfarda"), {"reason": "Sommaruppehåll", "review_on": review_on})
+        assert shown(response) == [says]
+        assert state(shortfall) == before
 
     def test_dismiss_without_a_reason_shows_why_and_changes_nothing(self, client, kommunikator, shortfall):
         in_english(client).force_login(kommunikator)

@@ -8,6 +8,7 @@ from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,6 +24,8 @@ from ..services.flags import (
     dismiss_flag,
     queue,
     resolve_flag,
+    review_dates,
+    waiting_dismissals,
 )
 
 
@@ -41,11 +44,19 @@ def review_queue(request):
         flag.can_close_account = flag.kind == FlagKind.INACTIVE_6_MONTHS and flag.account.status == AccountStatus.ACTIVE
     query = request.GET.copy()
     query.pop("sida", None)
-    return render(
-        request,
-        "accounts/review_queue.html",
-        {"form": form, "page": page, "query": query.urlencode(), "filtered": bool(filters and any(filters.values()))},
-    )
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "filtered": bool(filters and any(filters.values())),
+    }
+    # The dismissals waiting for their review date, with pages of their own ("avfardade").
+    dismissed_query = request.GET.copy()
+    dismissed_query.pop("avfardade", None)
+    context["dismissed"] = waiting_dismissals(filters, request.GET.get("avfardade"))
+    context["dismissed_query"] = dismissed_query.urlencode()
+    context["review_dates"] = review_dates()
+    return render(request, "accounts/review_queue.html", context)
 
 
 def _back(request) -> str:
@@ -70,9 +81,13 @@ def _resolve(request, flag):
 def _dismiss(request, flag):
     form = FlagDismissForm(request.POST)
     if not form.is_valid():
-        raise DomainError(" ".join(form.errors["reason"]))
-    dismiss_flag(request.user, flag, form.cleaned_data["reason"])
-    return _("The flag for %(account)s is dismissed.")
+        raise DomainError(" ".join(error for errors in form.errors.values() for error in errors))
+    flag = dismiss_flag(request.user, flag, form.cleaned_data["reason"], form.cleaned_data["review_on"])
+    until = formats.date_format(flag.review_on, "SHORT_DATE_FORMAT")
+    # The account's name is put in by flag_action.
+    return _(
+        "The flag for %(account)s is dismissed until %(date)s: it is raised again then if its cause is still there."
+    ) % {"account": "%(account)s", "date": until}
 
 
 def _close_account(request, flag):
