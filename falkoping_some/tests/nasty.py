@@ -11,6 +11,8 @@ import zlib
 
 from hypothesis import strategies as st
 
+from moderation.tests.files import PAGE, PAGES, pdf, png_claiming
+
 # The script tag whose raw appearance in a page would be a stored or reflected XSS.
 SCRIPT = '<script>alert("hostile")</script>'
 ATTRIBUTE_BREAKER = '"><img src=x onerror=alert(1)>'
@@ -137,4 +139,12 @@ NASTY_FILES = [
     ("binary.jpg", bytes(range(256)) * 40),
     ("svg.png", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'),
     ("zip.pdf", b"PK\x03\x04" + b"\x00" * 200),
+    # Well-formed, but they act on whoever opens the evidence (R22): a script run on opening, a
+    # program launched, and an image of more pixels than any screenshot (a decompression bomb).
+    (
+        "script-on-open.pdf",
+        pdf(b"<</Type/Catalog/Pages 2 0 R/OpenAction<</S/JavaScript/JS(app.alert(1))>>>>", PAGES, PAGE),
+    ),
+    ("launch.pdf", pdf(b"<</Type/Catalog/Pages 2 0 R/OpenAction<</S/Launch/F(cmd.exe)>>>>", PAGES, PAGE)),
+    ("40-megapixels.png", png_claiming(8000, 5001)),
 ]

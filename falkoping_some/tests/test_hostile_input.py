@@ -702,7 +702,7 @@ def test_every_nasty_file_gets_a_clear_answer(client, request, world, name):
         upload_once(client, request, world, name, [(file_name, image_bytes("PNG"))])
     for file_name, content in NASTY_FILES:
         shown, stored = upload_once(client, request, world, name, [(file_name, content)])
-        # Nothing here is a PNG, JPEG, WebP or PDF: refused, the file's name in the message.
+        # Nothing here is an acceptable PNG, JPEG, WebP or PDF: refused, the file's name in the message.
         assert stored == 0, file_name
         html = shown.content.decode()
         assert "message-error" in html or "errorlist" in html or shown.status_code == 400, file_name

@@ -1,14 +1,27 @@
 """moderation/evidence.py: files judged by their content, stored under a random name."""
 
+import base64
 import hashlib
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import override_settings
 
-from moderation.evidence import clean_original_name, store_evidence, validate_upload
+from moderation.evidence import MAX_IMAGE_PIXELS, clean_original_name, store_evidence, validate_upload
 from moderation.models import ModerationCase
-from moderation.tests.files import PDF_BYTES, image_bytes, upload
+from moderation.tests.files import (
+    CATALOG,
+    PAGE,
+    PAGES,
+    PDF_BYTES,
+    image_bytes,
+    jpeg_claiming,
+    object_stream,
+    pdf,
+    png_claiming,
+    stream,
+    upload,
+)
 from moderation.tests.files.storage import private_media
 
 
@@ -21,7 +34,7 @@ def media(tmp_path):
 @pytest.fixture
 def case(redaktor, library_account):
     return ModerationCase.objects.create(
-        account=library_account, content_kind="comment", category="defamation", description="x", opened_by=redaktor
+        account=library_account, content_kind="comment", category="spam", description="x", opened_by=redaktor
     )
 
 
@@ -120,3 +133,93 @@ def test_store_evidence_refuses_bad_file_and_writes_nothing(media, case, redakto
         store_evidence(redaktor, upload("skärmdump.png", b"text", "image/png"), case=case)
     assert not case.evidence.exists()
     assert not media.exists() or not [p for p in media.rglob("*") if p.is_file()]
+
+
+# Active content in PDFs: evidence is opened by colleagues and the police ------------------------
+
+JS_ACTION = b"<</S/JavaScript/JS(app.alert(1))>>"
+ACTIVE_PDFS = {
+    "JavaScript on opening": pdf(b"<</Type/Catalog/Pages 2 0 R/OpenAction 4 0 R>>", PAGES, PAGE, JS_ACTION),
+    "JavaScript in the name tree": pdf(
+        b"<</Type/Catalog/Pages 2 0 R/Names<</JavaScript<</Names[(a) 4 0 R]>>>>>>", PAGES, PAGE, JS_ACTION
+    ),
+    "a page's additional actions": pdf(
+        CATALOG, PAGES, b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 10 10]/AA<</O 4 0 R>>>>", b"<</S/GoTo/D[3 0 R]>>"
+    ),
+    "a launch action": pdf(b"<</Type/Catalog/Pages 2 0 R/OpenAction<</S/Launch/F(cmd.exe)>>>>", PAGES, PAGE),
+    "an embedded file": pdf(
+        b"<</Type/Catalog/Pages 2 0 R/Names<</EmbeddedFiles<</Names[(x.exe) 4 0 R]>>>>>>",
+        PAGES,
+        PAGE,
+        b"<</Type/Filespec/F(x.exe)/EF<</F 5 0 R>>>>",
+        stream(b"/Type/EmbeddedFile", b"MZ"),
+    ),
+    # The same names written with #xx escapes, which every PDF reader decodes.
+    "escaped names": pdf(
+        b"<</Type/Catalog/Pages 2 0 R/OpenAction<</S/J#61va#53cript/J#53(app.alert(1))>>>>", PAGES, PAGE
+    ),
+    # Hidden in a compressed object stream: no byte of it shows in the file.
+    "JavaScript in an object stream": pdf(
+        b"<</Type/Catalog/Pages 2 0 R/OpenAction 10 0 R>>", PAGES, PAGE, object_stream(JS_ACTION)
+    ),
+}
+
+
+@pytest.mark.parametrize("content", list(ACTIVE_PDFS.values()), ids=list(ACTIVE_PDFS))
+def test_pdf_with_active_content_refused(content):
+    with pytest.raises(ValidationError) as error:
+        validate_upload(upload("anmälan.pdf", content, "application/pdf"))
+    assert error.value.code == "pdf_active_content"
+    assert "anmälan.pdf" in error.value.messages[0] and "JavaScript" in error.value.messages[0]
+
+
+def test_pdf_with_an_object_stream_it_cannot_read_refused():
+    # An object stream under a filter the check does not decode could hide anything.
+    hidden = stream(b"/Type/ObjStm/N 1/First 5/Filter/ASCII85Decode", base64.a85encode(b"10 0 " + JS_ACTION) + b"~>")
+    content = pdf(CATALOG, PAGES, PAGE, hidden)
+    with pytest.raises(ValidationError) as error:
+        validate_upload(upload("anmälan.pdf", content, "application/pdf"))
+    assert error.value.code == "pdf_unreadable"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pdf(
+            CATALOG,
+            PAGES,
+            b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 10 10]/Annots[<</Subtype/Link/A"
+            b"<</S/URI/URI(https://polisen.se/)>>>>]>>",
+        ),  # a web link is not active content
+        pdf(CATALOG, PAGES, PAGE, object_stream(b"<</Title(Polisanm\\344lan)/Producer(Skia)>>")),
+        # Names that only start like the refused ones; the short ones only as a key with a value.
+        pdf(CATALOG, PAGES, PAGE, b"<</JSON 1/AAB 2/Launcher(x)/Subject(about /JS and /AA)>>"),
+    ],
+    ids=["web link", "harmless object stream", "look-alikes"],
+)
+def test_plain_pdf_accepted(content):
+    assert validate_upload(upload("anmälan.pdf", content, "application/pdf")) == "application/pdf"
+
+
+# Images with more pixels than a screenshot has ----------------------------------------------------
+
+
+@pytest.mark.parametrize("claiming", [png_claiming, jpeg_claiming], ids=["PNG", "JPEG"])
+def test_image_over_the_pixel_limit_refused_with_a_clear_message(claiming):
+    assert MAX_IMAGE_PIXELS == 40_000_000
+    with pytest.raises(ValidationError) as error:
+        validate_upload(upload("lång skärmdump.png", claiming(8000, 5001), "image/png"))
+    assert error.value.code == "too_many_pixels"
+    message = error.value.messages[0]
+    assert "lång skärmdump.png" in message and "8000 × 5001" in message and "40" in message
+
+
+def test_image_at_the_pixel_limit_accepted():
+    assert validate_upload(upload("skärmdump.png", png_claiming(8000, 5000), "image/png")) == "image/png"
+
+
+def test_a_decompression_bomb_gets_the_pixel_message():
+    # Ten billion pixels: Pillow itself refuses to open it; the uploader still learns why.
+    with pytest.raises(ValidationError) as error:
+        validate_upload(upload("bomb.png", png_claiming(100_000, 100_000), "image/png"))
+    assert error.value.code == "too_many_pixels"
