@@ -11,7 +11,7 @@ class ModerationConfig(AppConfig):
         # and every change of one is in the audit trail.
         from auditlog.registry import auditlog
 
-        from .models import Evidence, Inquiry, LegalBasisRecord, ModerationCase
+        from .models import Evidence, EvidenceAttestation, Inquiry, LegalBasisRecord, ModerationCase
 
-        for model in (ModerationCase, Evidence, Inquiry, LegalBasisRecord):
+        for model in (ModerationCase, Evidence, EvidenceAttestation, Inquiry, LegalBasisRecord):
             auditlog.register(model)

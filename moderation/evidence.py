@@ -276,16 +276,19 @@ class _HashingFile(File):
             yield chunk
 
 
-def store_evidence(actor, uploaded_file, *, case=None, legal_basis=None) -> Evidence:
-    """Validate the file and keep it as evidence of `case` or `legal_basis` (exactly one)."""
+def store_evidence(actor, uploaded_file, *, case=None, legal_basis=None, taken_at=None) -> Evidence:
+    """Validate the file and keep it as evidence of `case` or `legal_basis` (exactly one). A case's
+    screenshot records when it was taken (R22), by default its upload."""
     content_type = validate_upload(uploaded_file)
+    uploaded_at = timezone.now()
     evidence = Evidence(
         case=case,
         legal_basis=legal_basis,
         original_name=clean_original_name(getattr(uploaded_file, "name", "") or ""),
         content_type=content_type,
         uploaded_by=actor,
-        uploaded_at=timezone.now(),
+        uploaded_at=uploaded_at,
+        taken_at=(taken_at or uploaded_at) if case is not None else None,
     )
     return store_private_file(evidence, uploaded_file)
 

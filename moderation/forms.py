@@ -10,7 +10,7 @@ from accounts.form_fields import DateTimeLocalField
 from accounts.forms_mandates import DateInput
 
 from .evidence import ACCEPT_ATTRIBUTE, validate_upload
-from .models import ModerationCategory, RemovedContentKind, SocialAccount
+from .models import CRIMINAL_CATEGORIES, ModerationCategory, RemovedContentKind, SocialAccount
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -44,8 +44,34 @@ class MultipleFileField(forms.FileField):
         return files
 
 
+def _this_minute():
+    return timezone.localtime().replace(second=0, microsecond=0)
+
+
+class TakenAtField(DateTimeLocalField):
+    """R22: when the screenshots were taken, entered by the person (default: now), not in the future."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("When the pictures were taken"))
+        kwargs.setdefault(
+            "help_text",
+            _(
+                "Change it if you took the screenshots earlier: the content cannot be recorded as removed "
+                "before they were taken. If you took them at different times, add them separately."
+            ),
+        )
+        super().__init__(required=False, initial=_this_minute, **kwargs)
+
+    def clean(self, value):
+        taken_at = super().clean(value)
+        if taken_at is not None and taken_at > timezone.now():
+            raise ValidationError(_("A screenshot cannot have been taken in the future."))
+        return taken_at
+
+
 class CaseForm(forms.Form):
-    """R21/R22: what was removed, why, and (for criminal material) the screenshots, in one form."""
+    """R21/R22: what was removed, why, and (for criminal material) the screenshots, in one form.
+    A category that describes a crime makes the case criminal unless a reason says why not."""
 
     content_kind = forms.ChoiceField(
         label=_("What was removed"), choices=RemovedContentKind.choices, widget=forms.RadioSelect
@@ -66,11 +92,22 @@ class CaseForm(forms.Form):
         required=False,
         help_text=_("R22: take screenshots first, then remove it, then report it to the police."),
     )
+    not_criminal_reason = forms.CharField(
+        label=_("Why it is not criminal"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "R22: defamation, incitement or other harassment, unlawful depictions of violence or pornography, "
+            "calls to crime and unlawful use of copyrighted material are criminal: such a case is marked as "
+            "criminal unless you say here why this content is not."
+        ),
+    )
     screenshots = MultipleFileField(
         label=_("Screenshots"),
         required=False,
         help_text=_("PNG, JPEG or WebP images or PDF documents. You can choose several files."),
     )
+    screenshots_taken_at = TakenAtField()
 
     def clean_published_at(self):
         published_at = self.cleaned_data["published_at"]
@@ -78,10 +115,40 @@ class CaseForm(forms.Form):
             raise ValidationError(_("The content cannot have been published in the future."))
         return published_at
 
+    def clean(self):
+        cleaned_data = super().clean()
+        reason = (cleaned_data.get("not_criminal_reason") or "").strip()
+        if reason and cleaned_data.get("is_criminal"):
+            self.add_error(
+                "not_criminal_reason",
+                _("Either mark the material as criminal or say why it is not criminal, not both."),
+            )
+        elif reason and cleaned_data.get("category") not in CRIMINAL_CATEGORIES:
+            self.add_error(
+                "not_criminal_reason", _("Only a category that describes a crime needs a reason: leave it empty.")
+            )
+        return cleaned_data
+
 
 class EvidenceUploadForm(forms.Form):
     files = MultipleFileField(
         label=_("Screenshots"), help_text=_("PNG, JPEG or WebP images or PDF documents. You can choose several files.")
+    )
+    taken_at = TakenAtField()
+
+
+class NotCriminalForm(forms.Form):
+    """R22: unmarking criminal material asks for the reason, which the case then shows."""
+
+    reason = forms.CharField(label=_("Why it is not criminal"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AttestForm(forms.Form):
+    """R22: a colleague's statement about a screenshot, for the police."""
+
+    confirm = forms.BooleanField(
+        label=_("I can testify that this screenshot shows the content as it was published, unaltered."),
+        error_messages={"required": _("Tick the statement to attest the screenshot.")},
     )
 
 

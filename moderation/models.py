@@ -79,6 +79,20 @@ class ModerationCategory(models.TextChoices):
     MUNICIPAL_RULES = "municipal_rules", _("Breaks the municipality's rules for social media")
 
 
+# R22: the categories that describe crimes (förtal, ofredande, hets mot folkgrupp, olaga
+# våldsskildring, barnpornografibrott, uppmaning till brott, upphovsrättsintrång). A case in one of
+# them is criminal unless the editor says why this content is not (ModerationCase.not_criminal_reason).
+CRIMINAL_CATEGORIES = frozenset(
+    {
+        ModerationCategory.DEFAMATION,
+        ModerationCategory.INCITEMENT,
+        ModerationCategory.VIOLENCE_PORNOGRAPHY,
+        ModerationCategory.CALLS_TO_CRIME,
+        ModerationCategory.COPYRIGHT,
+    }
+)
+
+
 class ModerationCase(models.Model):
     """Content removed from one of the municipality's accounts (R21), and for criminal content the
     R22 order: documented with screenshots, then removed, then reported to the police."""
@@ -90,6 +104,11 @@ class ModerationCase(models.Model):
     category = models.CharField(_("category"), max_length=40, choices=ModerationCategory.choices)
     description = models.TextField(_("description"))
     is_criminal = models.BooleanField(_("criminal"), default=False)
+    not_criminal_reason = models.TextField(
+        _("why it is not criminal"),
+        blank=True,
+        help_text=_("R22: required when a category that describes a crime is not reported to the police."),
+    )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
     police_reported_on = models.DateField(_("reported to the police"), null=True, blank=True)
@@ -108,6 +127,18 @@ class ModerationCase(models.Model):
             models.CheckConstraint(
                 name="case_police_report_complete",
                 condition=Q(police_reported_on__isnull=True) | (~Q(police_reference="") & Q(removed_at__isnull=False)),
+            ),
+            # R22: a category that describes a crime is criminal unless a reason says otherwise,
+            # and a reason is given only for a case that is not criminal.
+            models.CheckConstraint(
+                name="case_crime_category_criminal_or_reason",
+                condition=Q(is_criminal=True)
+                | ~Q(category__in=sorted(CRIMINAL_CATEGORIES))
+                | ~Q(not_criminal_reason=""),
+            ),
+            models.CheckConstraint(
+                name="case_not_criminal_reason_only_when_not_criminal",
+                condition=Q(is_criminal=False) | Q(not_criminal_reason=""),
             ),
         ]
 
@@ -128,6 +159,10 @@ class Evidence(PrivateFile):
         "LegalBasisRecord", verbose_name=_("legal basis record"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="evidence",
     )  # fmt: skip
+    # R22: documented first, then removed. When the screenshot was taken, as the uploader gives it
+    # (default: the upload); empty for a legal basis's documents and for evidence uploaded before
+    # the portal asked.
+    taken_at = models.DateTimeField(_("taken"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("evidence")
@@ -139,6 +174,10 @@ class Evidence(PrivateFile):
                 condition=(Q(case__isnull=False) & Q(legal_basis__isnull=True))
                 | (Q(case__isnull=True) & Q(legal_basis__isnull=False)),
             ),
+            models.CheckConstraint(
+                name="evidence_taken_before_uploaded",
+                condition=Q(taken_at__isnull=True) | Q(taken_at__lte=models.F("uploaded_at")),
+            ),
         ]
 
     def __str__(self):
@@ -147,6 +186,37 @@ class Evidence(PrivateFile):
     @property
     def account(self):
         return (self.case or self.legal_basis).account
+
+
+class EvidenceAttestation(models.Model):
+    """R22: a colleague's statement that a screenshot is unaltered, which the police ask for: who
+    and when, and the SHA-256 of the file as it was read when they attested it (the same as at the
+    upload, or they could not have). Once per person, never the uploader (moderation.services)."""
+
+    evidence = models.ForeignKey(
+        Evidence, verbose_name=_("evidence"), on_delete=models.CASCADE, related_name="attestations"
+    )  # deleted only with its evidence, by a confirmed disposal (R25)
+    attested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("attested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    attested_at = models.DateTimeField(_("attested"), default=timezone.now)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+
+    class Meta:
+        verbose_name = _("attestation of evidence")
+        verbose_name_plural = _("attestations of evidence")
+        ordering = ["attested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["evidence", "attested_by"], name="evidence_attested_once_per_person"),
+        ]
+
+    def __str__(self):
+        # Not the file's name: that may name a private person (the records export withholds it).
+        return f"{self.evidence_id} ({self.sha256[:12]}…): {self.attested_by}"
+
+    @property
+    def account(self):
+        return self.evidence.account
 
 
 class InquiryChannel(models.TextChoices):

@@ -21,6 +21,21 @@ rules.add_perm("moderation.record_legal_basis", edits_account)  # obj: the accou
 rules.add_perm("moderation.view_record", edits_records_account | is_comms)  # obj: case/inquiry/record
 rules.add_perm("moderation.change_record", edits_records_account)  # obj: case/inquiry/record
 rules.add_perm("moderation.view_evidence", edits_records_account | is_comms)  # obj: the evidence
+
+
+@rules.predicate
+def is_case_evidence(user, evidence):
+    return evidence is not None and evidence.case_id is not None
+
+
+@rules.predicate
+def uploaded_it(user, evidence):
+    return evidence is not None and evidence.uploaded_by_id == user.pk
+
+
+# R22: a colleague who may see the case testifies that a screenshot is unaltered (the police ask
+# for it); the uploader does not attest their own. obj: the evidence.
+rules.add_perm("moderation.attest_evidence", is_case_evidence & (edits_records_account | is_comms) & ~uploaded_it)
 # Comms' overview per account: cases, answers in time, legal bases and those recorded late.
 rules.add_perm("moderation.review", is_comms)
 rules.add_perm("moderation.index", is_editor | is_comms)

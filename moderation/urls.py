@@ -11,7 +11,9 @@ urlpatterns = [
     path("arenden/<int:pk>/bevis/", cases.evidence_upload, name="evidence_upload"),
     path("arenden/<int:pk>/borttaget/", cases.case_mark_removed, name="case_removed"),
     path("arenden/<int:pk>/polisanmalan/", cases.case_police_report, name="case_police_report"),
+    path("arenden/<int:pk>/inte-brottsligt/", cases.case_not_criminal, name="case_not_criminal"),
     path("bevis/<int:pk>/", cases.evidence_file, name="evidence_file"),
+    path("bevis/<int:pk>/intyga/", cases.evidence_attest, name="evidence_attest"),
     # Questions and the 24-hour rule (R20).
     path("konto/<int:account_pk>/fragor/", inquiries.inquiry_list, name="inquiries"),
     path("fragor/<int:pk>/", inquiries.inquiry_detail, name="inquiry"),

@@ -62,6 +62,7 @@ from django.utils.translation import gettext_lazy
 from falkoping_some.locks import JobBusy, exclusive
 from moderation.models import (
     Evidence,
+    EvidenceAttestation,
     Inquiry,
     InquiryChannel,
     LegalBasis,
@@ -129,6 +130,7 @@ WHY_QUESTION = gettext_lazy("A private person's question.")
 WHY_LEGAL_DOCUMENTATION = gettext_lazy("About the persons depicted in the post and their consent.")
 WHY_IP_ADDRESS = gettext_lazy("The IP address the change was made from.")
 WHY_RECORD_TITLE = gettext_lazy("The record's title repeats withheld text.")
+WHY_NOT_CRIMINAL = gettext_lazy("The reason may repeat what a private person wrote.")
 
 
 # Field definitions ---------------------------------------------------------------------------
@@ -184,6 +186,13 @@ def _evidence_zip_path(evidence) -> str:
     return f"evidence/{evidence.pk}.{EVIDENCE_EXTENSIONS.get(evidence.content_type, 'bin')}"
 
 
+# R22: a colleague's attestation that a screenshot is unaltered (the police ask for it).
+ATTESTATION_FIELDS = (
+    Field("attested_by", "person", "Who attested it."),
+    Field("attested_at", "datetime", "When."),
+    Field("sha256", "string", "The SHA-256 of the file as it was read when it was attested."),
+)
+
 EVIDENCE_FIELDS = (
     Field("id", "integer", "The evidence's number in the portal."),
     # R22, R23: the uploader's file name can be a person's name ("samtycke-anna.pdf").
@@ -193,6 +202,20 @@ EVIDENCE_FIELDS = (
     Field("sha256", "string", "The SHA-256 recorded when the file was uploaded; the file in the ZIP has it."),
     Field("uploaded_by", "person", "Who uploaded it."),
     Field("uploaded_at", "datetime", "When it was uploaded."),
+    Field(
+        "taken_at",
+        "datetime",
+        "R22: when the screenshot was taken, as the uploader gave it (before the removal); empty for a legal "
+        "basis's documents and for evidence uploaded before the portal asked.",
+        null=True,
+    ),
+    Field(
+        "attestations",
+        "objects",
+        "R22: colleagues' attestations that the screenshot is unaltered.",
+        items=ATTESTATION_FIELDS,
+        source=lambda e, mark: list(e.attestations.all()),
+    ),
     # Screenshots of private persons' comments and consent forms about depicted persons: the
     # bytes are left out of a public copy and the file is listed as withheld.
     Field(
@@ -351,6 +374,13 @@ MODERATION_CASE_FIELDS = (
     # secrecy review before it is handed out.
     Field("description", "string", "What was removed.", secret=WHY_REMOVED_CONTENT),
     Field("is_criminal", "boolean", "R22: criminal material."),
+    # An editor's reasoning, which may quote the removed content: reviewed like the description.
+    Field(
+        "not_criminal_reason",
+        "string",
+        "R22: why a case in a category that describes a crime is not criminal.",
+        secret=WHY_NOT_CRIMINAL,
+    ),
     Field("published_at", "datetime", "When the content was published.", null=True),
     Field("removed_at", "datetime", "When it was removed.", null=True),
     Field("police_reported_on", "date", "R22: when it was reported to the police.", null=True),
@@ -420,7 +450,7 @@ SECRET_TITLES = {Inquiry: WHY_RECORD_TITLE, Evidence: WHY_RECORD_TITLE}
 # account_log_entries, which asks for the same models of one account).
 AUDITED_MODELS = (
     SocialAccount, Mandate, Training, AccountDecision, WeeklyActivity, ReviewFlag, SelfCheck,
-    ModerationCase, Evidence, Inquiry, LegalBasisRecord, RecordsExport,
+    ModerationCase, Evidence, EvidenceAttestation, Inquiry, LegalBasisRecord, RecordsExport,
 )  # fmt: skip
 
 
@@ -522,7 +552,13 @@ def _of_account(queryset, export, path="account"):
 
 
 def _evidence_prefetch():
-    return Prefetch("evidence", queryset=Evidence.objects.select_related("uploaded_by").order_by("pk"))
+    attestations = EvidenceAttestation.objects.select_related("attested_by").order_by("pk")
+    return Prefetch(
+        "evidence",
+        queryset=Evidence.objects.select_related("uploaded_by")
+        .prefetch_related(Prefetch("attestations", queryset=attestations))
+        .order_by("pk"),
+    )
 
 
 def accounts_of(export):
@@ -899,6 +935,9 @@ def fields_markdown() -> str:
     lines += ["### Evidence (in moderation_cases.json and legal_basis.json)", ""]
     lines += ["| Field | Type | Meaning |", "|---|---|---|"]
     lines += [f"| `{f.name}` | {_markdown_type(f)} | {f.description} |" for f in EVIDENCE_FIELDS]
+    lines += ["", "### Attestations (in evidence)", ""]
+    lines += ["| Field | Type | Meaning |", "|---|---|---|"]
+    lines += [f"| `{f.name}` | {_markdown_type(f)} | {f.description} |" for f in ATTESTATION_FIELDS]
     return "\n".join(lines) + "\n"
 
 
@@ -1027,6 +1066,14 @@ class _Build:
             self.evidence_listed += 1
             return self.encode_record(evidence, EVIDENCE_FIELDS, file_path, record_id, "evidence.", evidence.pk)
 
+        def encode_items(f):
+            """How the objects of an "objects" field are written: evidence, or an evidence's attestations."""
+            if f.items is EVIDENCE_FIELDS:
+                return encode_evidence
+            return lambda item: self.encode_record(
+                item, f.items, file_path, record_id, f"{prefix}{f.name}.", evidence_id
+            )
+
         public = self.export.public_copy
         record = {}
         for f in fields:
@@ -1034,7 +1081,7 @@ class _Build:
             if public and f.secret and value not in (None, ""):
                 record[f.name] = mark(f.name, f.secret)
             else:
-                record[f.name] = _encode(f, value, encode_evidence)
+                record[f.name] = _encode(f, value, encode_items(f))
         return record
 
     def withhold(self, file_path, record_id, field_path, why, evidence_id=None) -> dict:

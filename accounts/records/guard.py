@@ -34,6 +34,7 @@ RECORD_MODELS = (
     "accounts.Disposal",
     "moderation.ModerationCase",
     "moderation.Evidence",
+    "moderation.EvidenceAttestation",
     "moderation.Inquiry",
     "moderation.LegalBasisRecord",
     "council.CouncilMeeting",

@@ -34,7 +34,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from moderation.models import Evidence, Inquiry, LegalBasisRecord, ModerationCase
+from moderation.models import Evidence, EvidenceAttestation, Inquiry, LegalBasisRecord, ModerationCase
 
 from ..models import (
     AccountDecision,
@@ -510,7 +510,13 @@ def _delete_records(kind: str, cutoff: datetime.date) -> tuple[dict[str, int], l
             files += [(row.file.storage, row.file.name) for row in evidence_rows if row.file.name]
             evidence_pks = [row.pk for row in evidence_rows]
             counts[AUDIT_EVENTS] += _log_entries(Evidence, evidence_pks).delete()[0]
-            counts[EVIDENCE_FILES] += Evidence.objects.filter(pk__in=evidence_pks).delete()[0]
+            # R22: the colleagues' attestations of the evidence go with it (a cascade), and their entries.
+            attestation_pks = list(
+                EvidenceAttestation.objects.filter(evidence__in=evidence_pks).values_list("pk", flat=True)
+            )
+            counts[AUDIT_EVENTS] += _log_entries(EvidenceAttestation, attestation_pks).delete()[0]
+            deleted = Evidence.objects.filter(pk__in=evidence_pks).delete()[1]
+            counts[EVIDENCE_FILES] += deleted.get(Evidence._meta.label, 0)
         counts[AUDIT_EVENTS] += _log_entries(model, chunk).delete()[0]
         counts[kind] += model._default_manager.filter(pk__in=chunk).delete()[1].get(model._meta.label, 0)
     if not counts[EVIDENCE_FILES]:

@@ -47,7 +47,7 @@ from accounts.tests.factories import SocialAccountFactory
 from conftest import give_mfa
 from council.models import CouncilMeeting, Invitation, MeetingStatus, MinutesAttachment
 from moderation.evidence import store_evidence, store_private_file
-from moderation.models import Inquiry, LegalBasisRecord, ModerationCase
+from moderation.models import EvidenceAttestation, Inquiry, LegalBasisRecord, ModerationCase
 from moderation.tests.files import png
 from moderation.tests.files.storage import private_media
 
@@ -127,7 +127,10 @@ def records(kommunikator, redaktor, library_account, media) -> dict[str, models.
             status=DisposalStatus.WITHDRAWN,
         ),
         "moderation.ModerationCase": case,
-        "moderation.Evidence": store_evidence(redaktor, png(), case=case),
+        "moderation.Evidence": (evidence := store_evidence(redaktor, png(), case=case)),
+        "moderation.EvidenceAttestation": EvidenceAttestation.objects.create(
+            evidence=evidence, attested_by=kommunikator, sha256=evidence.sha256
+        ),
         "moderation.Inquiry": Inquiry.objects.create(
             account=library_account,
             channel="comment",

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from moderation.models import Evidence, Inquiry, LegalBasisRecord, ModerationCase
+from moderation.models import Evidence, EvidenceAttestation, Inquiry, LegalBasisRecord, ModerationCase
 
 from ..access import comms_required, get_object_for_user
 from ..models import (
@@ -92,6 +92,10 @@ def account_log_entries(account: SocialAccount):
         Inquiry: account.inquiries.values_list("pk", flat=True),
         LegalBasisRecord: account.legal_basis_records.values_list("pk", flat=True),
         Evidence: Evidence.objects.filter(Q(case__account=account) | Q(legal_basis__account=account)).values_list(
+            "pk", flat=True
+        ),
+        # R22: who attested a screenshot, and when.
+        EvidenceAttestation: EvidenceAttestation.objects.filter(evidence__case__account=account).values_list(
             "pk", flat=True
         ),
         SelfCheck: account.self_checks.values_list("pk", flat=True),

@@ -215,11 +215,13 @@ def case(w: World):
         w.library_account,
         {"content_kind": "comment", "category": "defamation", "description": "Kränkande", "is_criminal": True},
         files=[uploaded("a.png", image_bytes(), "image/png")],
+        taken_at=timezone.now() - datetime.timedelta(hours=2),
     )
 
 
 def removed_case(w: World):
-    """R22: criminal material, documented and removed, is then reported to the police."""
+    """R22: criminal material, documented (the screenshot taken two hours ago) and removed, is then
+    reported to the police."""
     return mark_removed(w.redaktor, case(w), timezone.now() - datetime.timedelta(hours=1))
 
 

@@ -189,6 +189,9 @@ MATRIX = {
     "moderation:case_removed": rw(LOGIN_THEN_405, EDITORS),
     "moderation:case_police_report": rw(LOGIN_THEN_405, row(LOGIN, 403, 403, 400, 403, 403, 403, 403, 400)),
     "moderation:evidence_file": rw(EDITORS_AND_COMMS, LOGIN_THEN_405),  # R22: evidence to nobody else
+    "moderation:case_not_criminal": rw(LOGIN_THEN_405, row(LOGIN, 403, 403, 400, 403, 403, 403, 403, 400)),
+    # R22: a colleague who may see the case attests a screenshot; the editor here uploaded it.
+    "moderation:evidence_attest": rw(LOGIN_THEN_405, row(LOGIN, 403, 403, 403, 403, 403, 403, OK, OK)),
     "moderation:inquiries": rw(EDITORS_AND_COMMS_MFA, row(LOGIN, 403, 403, OK, 403, 403, MFA, 403, OK)),
     "moderation:inquiry": rw(EDITORS_AND_COMMS, EDITORS),
     "moderation:legal_bases": rw(EDITORS_AND_COMMS_MFA, row(LOGIN, 403, 403, OK, 403, 403, MFA, 403, OK)),
@@ -257,6 +260,8 @@ KWARGS = {
     "moderation:case_removed": lambda w, s: {"pk": s.case.pk},
     "moderation:case_police_report": lambda w, s: {"pk": s.case.pk},
     "moderation:evidence_file": lambda w, s: {"pk": s.evidence.pk},
+    "moderation:case_not_criminal": lambda w, s: {"pk": s.case.pk},
+    "moderation:evidence_attest": lambda w, s: {"pk": s.evidence.pk},
     "moderation:inquiries": lambda w, s: {"account_pk": s.account.pk},
     "moderation:inquiry": lambda w, s: {"pk": s.inquiry.pk},
     "moderation:legal_bases": lambda w, s: {"account_pk": s.account.pk},
@@ -284,6 +289,7 @@ POST_DATA = {
     "accounts:mandate_revoke": lambda w, s: {"reason": "Har bytt tjänst."},
     "accounts:export_create": lambda w, s: {"account": s.account.pk},
     "council:respond": lambda w, s: {"response": "yes"},
+    "moderation:evidence_attest": lambda w, s: {"confirm": "on"},
 }
 
 # URL names whose object belongs to an account (or is an editor of one): asked again with the
@@ -308,6 +314,8 @@ MIRRORED = {
     "moderation:case_removed",
     "moderation:case_police_report",
     "moderation:evidence_file",
+    "moderation:case_not_criminal",
+    "moderation:evidence_attest",
     "moderation:inquiries",
     "moderation:inquiry",
     "moderation:legal_bases",

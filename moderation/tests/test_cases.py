@@ -96,7 +96,7 @@ def test_criminal_case_needs_evidence_before_removal(redaktor, library_account, 
 
 
 def test_non_criminal_case_removed_without_evidence(redaktor, library_account, media):
-    case = open_case(redaktor, library_account, data())
+    case = open_case(redaktor, library_account, data(category="spam"))
     assert mark_removed(redaktor, case).removed_at is not None
     with pytest.raises(DomainError):
         mark_removed(redaktor, case)  # once
@@ -106,7 +106,7 @@ def test_non_criminal_case_removed_without_evidence(redaktor, library_account, m
 
 def test_removal_not_in_future_nor_before_publication(redaktor, library_account, media):
     now = timezone.now()
-    case = open_case(redaktor, library_account, data(published_at=now - datetime.timedelta(hours=1)))
+    case = open_case(redaktor, library_account, data(category="spam", published_at=now - datetime.timedelta(hours=1)))
     with pytest.raises(DomainError):
         mark_removed(redaktor, case, now + datetime.timedelta(minutes=5))
     with pytest.raises(DomainError):
@@ -243,7 +243,7 @@ def test_find_criminal_not_reported_two_day_edge(redaktor, library_account, medi
     with time_machine.travel(datetime.datetime(2026, 3, 2, 23, 30, tzinfo=TZ), tick=False):
         case = open_case(redaktor, library_account, data(is_criminal=True), files=[png()])
         mark_removed(redaktor, case)  # 2 March, 23:30 Stockholm time (22:30 UTC)
-        other = open_case(redaktor, library_account, data(), files=[])
+        other = open_case(redaktor, library_account, data(category="spam"), files=[])
         mark_removed(redaktor, other)  # not criminal: never found
     assert find_criminal_not_reported(datetime.date(2026, 3, 4)) == {}  # exactly two days: not yet
     found = find_criminal_not_reported(datetime.date(2026, 3, 5))
@@ -256,3 +256,154 @@ def test_find_criminal_not_reported_two_day_edge(redaktor, library_account, medi
 def test_find_criminal_not_reported_one_query(redaktor, library_account, media, django_assert_num_queries):
     with django_assert_num_queries(1):
         find_criminal_not_reported(timezone.localdate())
+
+
+# R22's order: the screenshot is taken before the content is removed --------------------------------
+
+
+def test_removal_cannot_be_recorded_before_the_screenshot_was_taken(redaktor, library_account, media):
+    now = timezone.now()
+    taken = now - datetime.timedelta(hours=1)
+    case = open_case(redaktor, library_account, data(is_criminal=True), files=[png()], taken_at=taken)
+    evidence = case.evidence.get()
+    assert evidence.taken_at == taken and evidence.uploaded_at >= now  # both kept, side by side
+    with pytest.raises(DomainError, match="R22"):
+        mark_removed(redaktor, case, taken - datetime.timedelta(minutes=1))
+    case.refresh_from_db()
+    assert case.removed_at is None
+    # The same minute is not "before": the forms give minutes.
+    assert mark_removed(redaktor, case, taken.replace(second=0, microsecond=0)).removed_at is not None
+
+
+def test_the_earliest_screenshot_counts(redaktor, library_account, media):
+    now = timezone.now()
+    case = open_case(redaktor, library_account, data(is_criminal=True), files=[png()], taken_at=now)
+    add_evidence(redaktor, case, [png("tidig.png")], taken_at=now - datetime.timedelta(hours=2))
+    assert mark_removed(redaktor, case, now - datetime.timedelta(hours=1)).removed_at is not None
+
+
+def test_a_first_screenshot_taken_after_the_removal_is_refused(redaktor, library_account, media):
+    removed = timezone.now() - datetime.timedelta(minutes=10)
+    case = mark_removed(redaktor, open_case(redaktor, library_account, data(category="spam")), removed)
+    with pytest.raises(DomainError, match="R22"):
+        add_evidence(redaktor, case, [png()], taken_at=removed + datetime.timedelta(minutes=2))
+    assert not case.evidence.exists()
+    add_evidence(redaktor, case, [png()], taken_at=removed - datetime.timedelta(minutes=5))
+    # Once it is documented, later files (the report's receipt, say) may follow.
+    add_evidence(redaktor, case, [png("kvitto.png")])
+    assert case.evidence.count() == 2
+
+
+def test_taken_at_defaults_to_now_and_is_never_in_the_future(redaktor, library_account, media):
+    case = open_case(redaktor, library_account, data(is_criminal=True), files=[png()])
+    evidence = case.evidence.get()
+    assert evidence.taken_at is not None and evidence.taken_at <= evidence.uploaded_at
+    with pytest.raises(DomainError):
+        add_evidence(redaktor, case, [png()], taken_at=timezone.now() + datetime.timedelta(minutes=5))
+    published = timezone.now() - datetime.timedelta(hours=1)
+    later = open_case(redaktor, library_account, data(is_criminal=True, published_at=published))
+    with pytest.raises(DomainError):
+        add_evidence(redaktor, later, [png()], taken_at=published - datetime.timedelta(hours=1))
+    assert later.evidence.count() == 0
+
+
+@time_machine.travel(datetime.datetime(2026, 3, 2, 12, 0, tzinfo=TZ), tick=False)
+def test_the_forms_take_the_time_the_screenshots_were_taken(client, redaktor, library_account, media):
+    client.force_login(redaktor)
+    url = reverse("moderation:case_create", args=[library_account.pk])
+    response = client.post(
+        url, {**data(is_criminal="on"), "screenshots": [png()], "screenshots_taken_at": "2026-01-10T09:15"}
+    )
+    case = ModerationCase.objects.get()
+    assert response.status_code == 302
+    assert timezone.localtime(case.evidence.get().taken_at).strftime("%Y-%m-%d %H:%M") == "2026-01-10 09:15"
+    response = client.post(reverse("moderation:case_removed", args=[case.pk]), {"removed_at": "2026-01-10T09:00"})
+    case.refresh_from_db()
+    assert case.removed_at is None
+    page = client.get(reverse("moderation:case", args=[case.pk])).content.decode()
+    assert "2026-01-10 09:15" in page  # the time taken, shown beside the upload's
+
+
+# The categories that describe crimes (R22) ------------------------------------------------------
+
+CRIME_CATEGORIES = ["defamation", "incitement", "violence_pornography", "calls_to_crime", "copyright"]
+
+
+@pytest.mark.parametrize("category", CRIME_CATEGORIES)
+def test_a_crime_category_marks_the_case_criminal_by_default(redaktor, library_account, media, category):
+    case = open_case(redaktor, library_account, data(category=category))
+    assert case.is_criminal and case.not_criminal_reason == ""
+
+
+@pytest.mark.parametrize("category", ["ethnicity", "racist_sexist_homophobic", "profanity", "spam"])
+def test_other_categories_are_criminal_only_when_marked(redaktor, library_account, media, category):
+    assert not open_case(redaktor, library_account, data(category=category)).is_criminal
+    assert open_case(redaktor, library_account, data(category=category, is_criminal=True)).is_criminal
+
+
+def test_unmarking_a_crime_category_needs_a_reason(redaktor, library_account, media):
+    case = open_case(
+        redaktor, library_account, data(is_criminal=False, not_criminal_reason="  Citat ur en dom, inte förtal. ")
+    )
+    assert not case.is_criminal and case.not_criminal_reason == "Citat ur en dom, inte förtal."
+    with pytest.raises(DomainError):
+        open_case(redaktor, library_account, data(is_criminal=True, not_criminal_reason="Inte brott."))
+
+
+def test_the_database_refuses_a_crime_category_unmarked_without_reason(redaktor, library_account):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ModerationCase.objects.create(
+            account=library_account, content_kind="comment", category="defamation", description="x",
+            opened_by=redaktor, is_criminal=False,
+        )  # fmt: skip
+
+
+def test_a_criminal_case_is_unmarked_later_with_a_reason(case, redaktor, kommunikator):
+    from moderation.services import unmark_criminal
+
+    with pytest.raises(DomainError):
+        unmark_criminal(redaktor, case, "   ")
+    with pytest.raises(PermissionDenied):
+        unmark_criminal(kommunikator, case, "Inte brott.")
+    case = unmark_criminal(redaktor, case, "Kritik av en tjänsteman i tjänsten, inte förtal.")
+    case.refresh_from_db()
+    assert not case.is_criminal and case.not_criminal_reason == "Kritik av en tjänsteman i tjänsten, inte förtal."
+    with pytest.raises(DomainError):
+        unmark_criminal(redaktor, case, "Igen.")  # once
+
+
+def test_a_reported_case_is_not_unmarked(case, redaktor):
+    from moderation.services import unmark_criminal
+
+    mark_removed(redaktor, case)
+    report_to_police(redaktor, case, timezone.localdate(), "5000-K1")
+    with pytest.raises(DomainError):
+        unmark_criminal(redaktor, case, "Ångrar mig.")
+
+
+def test_the_case_form_marks_a_crime_category_criminal_and_shows_the_reason(client, redaktor, library_account, media):
+    client.force_login(redaktor)
+    url = reverse("moderation:case_create", args=[library_account.pk])
+    client.post(url, data(description="Utan kryss"))  # defamation, criminal box not ticked, no reason
+    assert ModerationCase.objects.get(description="Utan kryss").is_criminal
+    response = client.post(url, data(description="Med kryss och skäl", is_criminal="on", not_criminal_reason="x"))
+    assert response.status_code == 200 and not ModerationCase.objects.filter(description="Med kryss och skäl")
+    client.post(url, data(description="Med skäl", not_criminal_reason="Ett citat ur en tidning, inget angrepp."))
+    case = ModerationCase.objects.get(description="Med skäl")
+    assert not case.is_criminal
+    page = client.get(reverse("moderation:case", args=[case.pk])).content.decode()
+    assert "Ett citat ur en tidning, inget angrepp." in page
+
+
+def test_the_case_page_unmarks_with_a_reason(client, redaktor, case):
+    client.force_login(redaktor)
+    url = reverse("moderation:case_not_criminal", args=[case.pk])
+    assert client.post(url, {"reason": ""}).status_code == 400
+    case.refresh_from_db()
+    assert case.is_criminal
+    assert client.post(url, {"reason": "Kritik, inte förtal."}).status_code == 302
+    case.refresh_from_db()
+    assert not case.is_criminal
+    assert "Kritik, inte förtal." in client.get(reverse("moderation:case", args=[case.pk])).content.decode()

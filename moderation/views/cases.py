@@ -6,7 +6,7 @@ URL), and no view changes or deletes them."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,9 +18,17 @@ from accounts.rules import comms_lacks_mfa, mandate_account_ids
 from accounts.services import DomainError
 
 from ..evidence import clean_original_name
-from ..forms import CaseFilterForm, CaseForm, EvidenceUploadForm, PoliceReportForm, RemovedForm
-from ..models import Evidence, ModerationCase
-from ..services import add_evidence, mark_removed, open_case, report_to_police
+from ..forms import (
+    AttestForm,
+    CaseFilterForm,
+    CaseForm,
+    EvidenceUploadForm,
+    NotCriminalForm,
+    PoliceReportForm,
+    RemovedForm,
+)
+from ..models import Evidence, EvidenceAttestation, ModerationCase
+from ..services import add_evidence, attest_evidence, mark_removed, open_case, report_to_police, unmark_criminal
 
 RECENT_CASES = 100
 CASES = ModerationCase.objects.select_related("account", "opened_by")
@@ -82,8 +90,9 @@ def case_create(request, account_pk):
         if form.is_valid():
             data = form.cleaned_data.copy()
             files = data.pop("screenshots")
+            taken_at = data.pop("screenshots_taken_at")
             try:
-                case = open_case(request.user, account, data, files=files)
+                case = open_case(request.user, account, data, files=files, taken_at=taken_at)
             except DomainError as error:
                 messages.error(request, error.message)
             except ValidationError as error:
@@ -102,15 +111,27 @@ def case_create(request, account_pk):
 
 
 def _detail_context(request, case, **forms):
-    evidence = list(case.evidence.select_related("uploaded_by"))
+    user = request.user
+    attestations = EvidenceAttestation.objects.select_related("attested_by")
+    evidence = list(
+        case.evidence.select_related("uploaded_by").prefetch_related(Prefetch("attestations", queryset=attestations))
+    )
+    for item in evidence:
+        item.case = case  # the permission asks for the account: no query per file
+        # R22: a colleague attests a screenshot, once; the uploader is not offered it.
+        if user.has_perm("moderation.attest_evidence", item) and all(
+            attestation.attested_by_id != user.pk for attestation in item.attestations.all()
+        ):
+            item.attest_form = AttestForm(auto_id=f"id_attest_{item.pk}_%s")
     _with_steps(case)
     context = {
         "case": case,
         "evidence_list": evidence,
-        "can_change": request.user.has_perm("moderation.change_record", case),
+        "can_change": user.has_perm("moderation.change_record", case),
         "upload_form": EvidenceUploadForm(),
         "removed_form": RemovedForm(),
         "police_form": PoliceReportForm(),
+        "not_criminal_form": NotCriminalForm(),
     }
     context.update(forms)
     return context
@@ -130,7 +151,9 @@ def evidence_upload(request, pk):
     form = EvidenceUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            stored = add_evidence(request.user, case, form.cleaned_data["files"])
+            stored = add_evidence(
+                request.user, case, form.cleaned_data["files"], taken_at=form.cleaned_data["taken_at"]
+            )
         except DomainError as error:
             messages.error(request, error.message)
         except ValidationError as error:
@@ -179,6 +202,52 @@ def case_police_report(request, pk):
         return redirect("moderation:case", pk=case.pk)
     messages.error(request, _("The police report was not recorded. Correct the fields marked below."))
     return render(request, "moderation/case_detail.html", _detail_context(request, case, police_form=form), status=400)
+
+
+@login_required
+@require_POST
+def case_not_criminal(request, pk):
+    """R22: the material is not criminal after all; the reason is asked for and shown on the case."""
+    case = get_object_for_user(request, CASES, "moderation.change_record", pk=pk)
+    form = NotCriminalForm(request.POST)
+    if form.is_valid():
+        try:
+            unmark_criminal(request.user, case, form.cleaned_data["reason"])
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The case is no longer marked as criminal."))
+            return redirect("moderation:case", pk=case.pk)
+    else:
+        messages.error(request, _("The case was not changed. Correct the fields marked below."))
+    return render(
+        request, "moderation/case_detail.html", _detail_context(request, case, not_criminal_form=form), status=400
+    )
+
+
+@login_required
+@require_POST
+def evidence_attest(request, pk):
+    """R22: a colleague attests that a screenshot is unaltered (the police ask that someone can)."""
+    # A case's screenshots only: a legal basis's consent forms are not attested (404).
+    evidence = get_object_for_user(
+        request,
+        Evidence.objects.filter(case__isnull=False).select_related("case__account"),
+        "moderation.attest_evidence",
+        pk=pk,
+    )
+    form = AttestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Tick the statement to attest the screenshot."))
+        case = CASES.get(pk=evidence.case_id)
+        return render(request, "moderation/case_detail.html", _detail_context(request, case), status=400)
+    try:
+        attest_evidence(request.user, evidence)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("You attested “%(name)s”.") % {"name": clean_original_name(evidence.original_name)})
+    return redirect("moderation:case", pk=evidence.case_id)
 
 
 @login_required

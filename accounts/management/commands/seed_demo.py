@@ -558,7 +558,13 @@ class Command(BaseCommand):
 
             from moderation.evidence import store_evidence
 
-            store_evidence(editor, SimpleUploadedFile("skärmdump-spam.png", _demo_png(), "image/png"), case=case)
+            # R22: the screenshot was taken before the comment was removed.
+            store_evidence(
+                editor,
+                SimpleUploadedFile("skärmdump-spam.png", _demo_png(), "image/png"),
+                case=case,
+                taken_at=now - datetime.timedelta(days=12, hours=1),
+            )
         LegalBasisRecord.objects.get_or_create(
             account=library,
             post="https://www.facebook.com/falkopingsbibliotek (bild från sagostunden)",
