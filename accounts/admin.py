@@ -79,11 +79,19 @@ class SocialAccountAdminForm(AccountRegistryForm):
 
 
 class MandateInline(admin.TabularInline):
+    """Shown only: mandates are granted and revoked on the portal's pages, through their services
+    (R10: the editor's own manager gives it; R14, R15), never written here past those checks."""
+
     model = Mandate
     fk_name = "account"
     extra = 0
-    fields = ["user", "valid_from", "valid_until", "granted_by", "revoked_at", "revoke_reason"]
-    autocomplete_fields = ["user", "granted_by"]
+    fields = ["user", "valid_from", "valid_until", "granted_by", "on_behalf_of", "revoked_at", "revoke_reason"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -100,17 +108,16 @@ class SocialAccountAdmin(NoDeleteAdmin):
     readonly_fields = ["created_at", "updated_at"]
 
 
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Decisions, mandates and trainings are made on the portal's pages, through their services
+    (with their checks and notices); the admin only shows them."""
+
+
 @admin.register(Mandate)
-class MandateAdmin(NoDeleteAdmin):
-    list_display = ["user", "account", "valid_from", "valid_until", "revoked_at"]
+class MandateAdmin(ReadOnlyAdmin):
+    list_display = ["user", "account", "valid_from", "valid_until", "granted_by", "on_behalf_of", "revoked_at"]
     list_filter = ["account__unit"]
     search_fields = ["user__email", "user__first_name", "user__last_name", "account__name"]
-    autocomplete_fields = ["user", "account", "granted_by"]
-
-
-class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Decisions and trainings are made on the portal's pages, through their services (with their
-    checks and notices); the admin only shows them."""
 
 
 @admin.register(AccountDecision)

@@ -55,6 +55,8 @@ from .models import (
     ReviewFlag,
     SelfCheck,
     SocialAccount,
+    Training,
+    TrainingKind,
     User,
     WeeklyActivity,
     week_start,
@@ -475,6 +477,16 @@ class BenchSeeder:
 
         User.objects.bulk_create(new_users, batch_size=CHUNK)
         self.stats["users"] += len(new_users)
+        # R14: every editor was trained before their first mandate took effect (the earliest
+        # activation is 1500 days before the window).
+        trained_on = self.window_start - datetime.timedelta(days=1600)
+        trainings = [
+            Training(trainee_id=editor.pk, trainer_id=self.comms[0].pk, recorded_by_id=self.comms[0].pk,
+                     kind=TrainingKind.GENERAL, date=trained_on)
+            for editor in new_users if editor.title == "Redaktör"
+        ]  # fmt: skip
+        Training.objects.bulk_create(trainings, batch_size=CHUNK)
+        self.stats["trainings"] += len(trainings)
         for plan in plans:
             if plan["requester"] is not None:
                 plan["account"].requested_by_id = plan["requester"].pk

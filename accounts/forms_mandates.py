@@ -2,10 +2,13 @@
 say the same refusals, in the same words, when called without a form)."""
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import AccountStatus, OrgUnit, SocialAccount, TrainingKind, User
+from .rules import managed_paths
+from .services.mandates import managers_of
 
 
 class DateInput(forms.DateInput):
@@ -29,13 +32,33 @@ def person_label(user) -> str:
     return f"{user} ({user.unit})" if user.unit_id else str(user)
 
 
+def manager_label(user) -> str:
+    units = ", ".join(unit.name for unit in user.managed_units.all())
+    return f"{user} ({_('manager of %(units)s') % {'units': units}})" if units else str(user)
+
+
 class MandateGrantForm(forms.Form):
-    """R10: a manager makes an employee editor of one account, from a day, optionally until one."""
+    """R10: a manager makes an employee of their units editor of one account, from a day,
+    optionally until one; comms registers it on behalf of the employee's own manager, named in
+    `on_behalf_of` (the managers of the employee's unit and the units above it, once the
+    employee is chosen)."""
 
     user = forms.ModelChoiceField(
         label=_("Employee"),
         queryset=User.objects.none(),
         help_text=_("The employee who becomes editor of the account. You cannot choose yourself."),
+    )
+    on_behalf_of = forms.ModelChoiceField(
+        label=_("Given by manager"),
+        required=False,
+        queryset=User.objects.none(),
+        help_text=_(
+            "R10: the mandate is given by the employee's own manager, a manager of their unit or of a unit above it. "
+            "Name the manager on whose behalf you register it; leave it empty only if you are that manager."
+        ),
+        error_messages={
+            "invalid_choice": _("Choose one of the managers of the employee's unit or of a unit above it (R10).")
+        },
     )
     valid_from = forms.DateField(label=_("Valid from"), initial=timezone.localdate, widget=DateInput)
     valid_until = forms.DateField(
@@ -47,9 +70,36 @@ class MandateGrantForm(forms.Form):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        # R10: the mandate comes from a manager; nobody grants one to themselves.
-        self.fields["user"].queryset = staff_choices(exclude=actor)
+        # R10: the mandate comes from the employee's own manager; nobody grants one to themselves.
+        employees = staff_choices(exclude=actor)
+        if actor.has_perm("mandate.grant_on_behalf"):
+            editor = self._chosen_editor(employees)
+            managers = (
+                managers_of(editor)
+                if editor is not None
+                else User.objects.filter(is_active=True, managed_units__isnull=False).distinct()
+            )
+            self.fields["on_behalf_of"].queryset = managers.prefetch_related("managed_units").order_by(
+                "first_name", "last_name", "email"
+            )
+            self.fields["on_behalf_of"].label_from_instance = manager_label
+        else:
+            # A manager gives mandates to the staff of the units they manage (and those below).
+            paths = managed_paths(actor)
+            below = Q(pk__in=[])
+            for path in paths:
+                below |= Q(unit__path__startswith=path)
+            employees = employees.filter(below)
+            del self.fields["on_behalf_of"]
+        self.fields["user"].queryset = employees
         self.fields["user"].label_from_instance = person_label
+
+    def _chosen_editor(self, employees):
+        """The employee the bound form names, if any: the manager choices are then theirs."""
+        pk = self.data.get(self.add_prefix("user")) if self.is_bound else self.initial.get("user")
+        if not str(pk or "").isdigit():
+            return None
+        return employees.filter(pk=pk).select_related("unit").first()
 
     def clean(self):
         data = super().clean()

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import URLValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import LazyObject
@@ -438,21 +438,47 @@ class SocialAccount(models.Model):
 
 
 class MandateQuerySet(models.QuerySet):
-    def active_on(self, day):
-        """R10: mandates in force on this day: begun, not ended, not revoked."""
+    def valid_on(self, day):
+        """R10: mandates granted for this day: begun, not ended, not revoked (in force once the
+        editor is trained, R14)."""
         return self.filter(
             Q(valid_until__isnull=True) | Q(valid_until__gte=day),
             valid_from__lte=day,
             revoked_at__isnull=True,
         )
 
+    def active_on(self, day):
+        """R10, R14: mandates in force on this day: begun, not ended, not revoked, and their editor
+        has a training in social media recorded by then. A mandate granted to someone not yet
+        trained waits for it (awaiting_training); the editor has no rights until then."""
+        return self.valid_on(day).filter(Exists(Training.objects.filter(trainee=OuterRef("user"), date__lte=day)))
+
     def active(self):
         return self.active_on(timezone.localdate())
+
+    def awaiting_training(self, day=None):
+        """R14: mandates not revoked and not ended (in force now or starting later) whose editor
+        has no training recorded yet: comms trains them (the review queue lists them)."""
+        day = day or timezone.localdate()
+        return self.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day), revoked_at__isnull=True).exclude(
+            Exists(Training.objects.filter(trainee=OuterRef("user"), date__lte=day))
+        )
+
+    def with_training(self):
+        """Each mandate with `editor_trained_on`, the date of its editor's first recorded training
+        (None if none), so that a page shows many mandates' status without a query each."""
+        first = Training.objects.filter(trainee=OuterRef("user")).order_by("date").values("date")[:1]
+        return self.annotate(editor_trained_on=Subquery(first))
 
 
 class Mandate(models.Model):
     """R10: a manager's grant (uppdrag) to an employee to be editor of one account, from a date,
-    optionally until a date, revocable. The editor's rights last exactly as long as it does."""
+    optionally until a date, revocable. The editor's rights last exactly as long as it does, and
+    begin once the editor's training in social media is recorded (R14).
+
+    It is given by the editor's own manager (a manager of their unit or of a unit above it):
+    `granted_by` is who recorded it; when comms records it on that manager's behalf,
+    `on_behalf_of` names the manager (`given_by` is then that manager)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("editor"), on_delete=models.PROTECT, related_name="mandates"
@@ -469,6 +495,15 @@ class Mandate(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+    )
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("given on behalf of manager"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("R10: the editor's manager, when the communications department registered the mandate for them."),
     )
     granted_at = models.DateTimeField(_("granted"), default=timezone.now)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
@@ -507,15 +542,46 @@ class Mandate(models.Model):
                 condition=Q(granted_by__isnull=True) | ~Q(granted_by=models.F("user")),
                 violation_error_message=_("Nobody can grant a mandate to themselves."),
             ),
+            # R10: nor through someone registering it on their behalf; and "on behalf of" names
+            # another person than the one who registered it.
+            models.CheckConstraint(
+                name="mandate_not_given_by_oneself",
+                condition=Q(on_behalf_of__isnull=True)
+                | (~Q(on_behalf_of=models.F("user")) & ~Q(on_behalf_of=models.F("granted_by"))),
+                violation_error_message=_("Nobody can grant a mandate to themselves."),
+            ),
         ]
 
     def __str__(self):
         return f"{self.user} – {self.account.name}"
 
-    def is_active_on(self, day) -> bool:
+    @property
+    def given_by(self):
+        """R10: the manager who gave the mandate (who recorded it, unless on someone's behalf)."""
+        return self.on_behalf_of if self.on_behalf_of_id else self.granted_by
+
+    def editor_trained_by(self, day) -> bool:
+        """R14: the editor has a training recorded on or before `day` (from the with_training()
+        annotation when the mandate was read with it)."""
+        if "editor_trained_on" in self.__dict__:
+            return self.editor_trained_on is not None and self.editor_trained_on <= day
+        return Training.objects.filter(trainee_id=self.user_id, date__lte=day).exists()
+
+    def is_valid_on(self, day) -> bool:
         return (
             self.revoked_at is None and self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
         )
+
+    def is_active_on(self, day) -> bool:
+        """In force on `day` (Mandate.objects.active_on, for one mandate)."""
+        return self.is_valid_on(day) and self.editor_trained_by(day)
+
+    @property
+    def awaiting_training(self) -> bool:
+        """R14: not revoked, not ended, and its editor not yet trained: it gives no rights yet."""
+        today = timezone.localdate()
+        ended = self.valid_until is not None and self.valid_until < today
+        return self.revoked_at is None and not ended and not self.editor_trained_by(today)
 
 
 class DecisionStep(models.TextChoices):
@@ -557,6 +623,14 @@ class AccountDecision(models.Model):
         ordering = ["decided_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["account", "step"], name="decision_one_per_step"),
+            # R11: the request, the manager's decision and comms' decision are three people's:
+            # nobody approves their own request, and nobody gives both approvals.
+            models.UniqueConstraint(
+                fields=["account", "actor"],
+                condition=Q(step__in=["request", "manager", "comms"]),
+                name="decision_r11_different_people",
+                violation_error_message=_("One person cannot take two of the steps of a request (R11)."),
+            ),
         ]
 
     def __str__(self):

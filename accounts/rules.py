@@ -166,3 +166,6 @@ rules.add_perm("records.export", is_comms)
 rules.add_perm("records.dispose", is_comms)
 rules.add_perm("selfcheck.answer", edits_account)  # obj: the account; its editors answer it
 rules.add_perm("selfcheck.view", edits_account | manages_account | is_comms)  # obj: the account
+
+# R10: comms registers a mandate on behalf of the editor's own manager, naming them (obj: the account).
+rules.add_perm("mandate.grant_on_behalf", is_comms)

@@ -28,6 +28,8 @@ urlpatterns = [
     path("aktivitet/import/<int:pk>/", activity.activity_import_status, name="activity_import_status"),
     # The review queue of the scheduled checks (R6, R15, R19).
     path("granskning/", review.review_queue, name="review_queue"),
+    # R15: closing an account from its flag asks for confirmation and the reason first.
+    path("granskning/<int:pk>/avsluta/", review.flag_close_account, name="flag_close"),
     path("granskning/<int:pk>/<str:action>/", review.flag_action, name="flag_action"),
     # Public records (R3): the records export.
     path("arkiv/", records.records_index, name="records"),

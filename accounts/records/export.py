@@ -281,7 +281,8 @@ MANDATE_FIELDS = (
     Field("user", "person", "R10: the editor given the mandate."),
     Field("valid_from", "date", "The first day of the mandate."),
     Field("valid_until", "date", "The last day of the mandate; empty: until further notice.", null=True),
-    Field("granted_by", "person", "R10: the manager who granted it.", null=True),
+    Field("granted_by", "person", "R10: who granted it (the manager, or comms on a manager's behalf).", null=True),
+    Field("on_behalf_of", "person", "R10: the editor's manager on whose behalf comms registered it.", null=True),
     Field("granted_at", "datetime", "When it was granted. Places the record in the period."),
     Field("revoked_at", "datetime", "When it was revoked.", null=True),
     Field("revoked_by", "person", "Who revoked it.", null=True),
@@ -579,7 +580,7 @@ def decisions_of(export):
 
 def mandates_of(export):
     queryset = _in_period(_of_account(Mandate.objects, export), export, "granted_at")
-    return queryset.select_related("account", "user", "granted_by", "revoked_by").order_by("pk")
+    return queryset.select_related("account", "user", "granted_by", "on_behalf_of", "revoked_by").order_by("pk")
 
 
 def trainings_of(export):

@@ -27,7 +27,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -139,6 +139,16 @@ def _in_force(model, order: tuple[str, ...], **only) -> models.QuerySet:
     )
 
 
+def _trainings_in_force() -> models.QuerySet:
+    """R14: the latest training of each person whose mandate has not ended (in force, awaiting its
+    start, not revoked): their mandates take effect because of it, so it is never due."""
+    latest = Training.objects.filter(trainee=OuterRef("trainee")).order_by("-date", "-pk").values("pk")[:1]
+    live = Mandate.objects.filter(user=OuterRef("trainee"), revoked_at__isnull=True).exclude(
+        valid_until__lt=timezone.localdate()
+    )
+    return Training.objects.filter(Exists(live), pk=Subquery(latest)).values("pk")
+
+
 def _mandate_end(mandate) -> datetime.date | None:
     ends = [day for day in (local_day(mandate.revoked_at), mandate.valid_until) if day is not None]
     return min(ends, default=None)
@@ -202,11 +212,12 @@ RECORD_DATES: dict[str, RecordDate] = {
         describe=_describe_mandate,
         related=("account", "user"),
     ),
-    # Trainings: the day of the training.
+    # Trainings: the day of the training. The latest training of someone holding a mandate that
+    # has not ended is never due: the mandate is in force because of it (R14).
     RecordKind.TRAININGS: RecordDate(
         model=Training,
-        counted_from=gettext_lazy("the day of the training"),
-        due=lambda cutoff: Q(date__lt=cutoff),
+        counted_from=gettext_lazy("the day of the training (an editor's latest training is kept)"),
+        due=lambda cutoff: Q(date__lt=cutoff) & ~Q(pk__in=_trainings_in_force()),
         date_of=lambda training: training.date,
         describe=lambda training: f"{training.get_kind_display()}: {training.trainee}",
         related=("account", "trainee"),

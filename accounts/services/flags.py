@@ -159,17 +159,23 @@ def dismiss_flag(actor, flag: ReviewFlag, reason: str, review_on: datetime.date 
     return flag
 
 
-def close_account_for_inactivity(actor, flag: ReviewFlag, note: str = "") -> ReviewFlag:
+def check_closes_account(flag: ReviewFlag):
+    """R15: only a flag for an account inactive for more than six months closes its account."""
+    if flag.kind != FlagKind.INACTIVE_6_MONTHS:
+        raise DomainError(_("Only a flag for an account inactive for more than six months closes the account (R15)."))
+
+
+def close_account_for_inactivity(
+    actor, flag: ReviewFlag, note: str = "", reason: str = ClosingReason.INACTIVE_6_MONTHS
+) -> ReviewFlag:
     """R6, R15: an account inactive for more than six months shall be closed. Closes the account
-    (it leaves the public list, R16) and resolves its flag, both or neither."""
+    (it leaves the public list, R16) with the reason comms confirmed, and resolves its flag, both
+    or neither."""
     _require_reviewer(actor)
     with transaction.atomic():
         flag = _locked(flag)
-        if flag.kind != FlagKind.INACTIVE_6_MONTHS:
-            raise DomainError(
-                _("Only a flag for an account inactive for more than six months closes the account (R15).")
-            )
-        close_account(actor, flag.account, ClosingReason.INACTIVE_6_MONTHS, note or "")
+        check_closes_account(flag)
+        close_account(actor, flag.account, reason, note or "")
         return _resolve(actor, flag, _(CLOSED_ACCOUNT_REASON))
 
 

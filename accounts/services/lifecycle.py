@@ -4,13 +4,16 @@ editor trained (R13, R14), closed by comms on request or for inactivity (R15).
 
 Each step is one AccountDecision. Two people deciding the same step at once: the account row is
 locked (select_for_update), so the second waits, then finds the step taken and is refused; the
-database's one-decision-per-step constraint backs that up.
+database's one-decision-per-step constraint backs that up. R11's two approvals are two different
+people's, neither of them the requester's (separation of duties): refused here with the reason,
+and by the database's constraint decision_r11_different_people.
 """
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -64,6 +67,28 @@ def _locked(account: SocialAccount, expected: str, step_label: str) -> SocialAcc
     return locked
 
 
+# R11: the steps of a request that must each be a different person's.
+SEPARATE_STEPS = (DecisionStep.REQUEST, DecisionStep.MANAGER, DecisionStep.COMMS)
+
+
+def separation_refusal(user, account) -> str | None:
+    """R11: why `user` may not take the next decision on this request, if they already took a step
+    of it (they requested it, or gave the manager's approval); None when nothing stands in the way.
+    A person who is both a manager and in comms gives one of the two approvals only."""
+    taken = set(account.decisions.filter(actor=user, step__in=SEPARATE_STEPS).values_list("step", flat=True))
+    if not taken and account.requested_by_id != user.pk:
+        return None
+    if DecisionStep.MANAGER in taken:
+        return _(
+            "You gave the manager's approval of this request. R11 wants two approvals given by two different "
+            "people: another member of the communications department decides."
+        )
+    return _(
+        "You requested this account yourself. R11 wants it approved by two other people, the manager and the "
+        "communications department: someone else decides."
+    )
+
+
 def _decide(account, step, outcome, actor, role, comment="") -> AccountDecision:
     try:
         with transaction.atomic():
@@ -72,6 +97,17 @@ def _decide(account, step, outcome, actor, role, comment="") -> AccountDecision:
             )
     except IntegrityError as error:  # the constraint: this step was taken in the meantime
         raise DomainError(_("Someone else took this step at the same moment. Reload the page.")) from error
+
+
+def _deciding_managers(unit, requester) -> list:
+    """The managers who decide a request first (R11): those who answer for the unit, other than the
+    requester; a manager who requested for their own unit leaves it to the nearest unit above
+    with another manager."""
+    for unit_id in unit.ancestor_ids():
+        managers = list(User.objects.filter(managed_units=unit_id, is_active=True).exclude(pk=requester.pk))
+        if managers:
+            return managers
+    return []
 
 
 def request_account(actor, data: dict, proposed_editors=()) -> SocialAccount:
@@ -92,7 +128,7 @@ def request_account(actor, data: dict, proposed_editors=()) -> SocialAccount:
         account.proposed_editors.set(proposed_editors)
         _decide(account, DecisionStep.REQUEST, DecisionOutcome.DONE, actor, _("Employee"))
         notify(
-            account.unit.responsible_managers(),
+            _deciding_managers(account.unit, actor),
             "account_requested",
             {"account": account, "requested_by": actor, "url": account.get_absolute_url()},
         )
@@ -108,6 +144,9 @@ def _decide_request(actor, account, approve, comment, *, perm, expected, step, l
         raise DomainError(_("Say why the request is rejected: the requester reads it."))
     with transaction.atomic():
         account = _locked(account, expected, label)
+        refusal = separation_refusal(actor, account)  # R11, under the account's lock
+        if refusal:
+            raise DomainError(refusal)
         outcome = DecisionOutcome.APPROVED if approve else DecisionOutcome.REJECTED
         decision = _decide(account, step, outcome, actor, role, comment)
         account.status = approved_status if approve else AccountStatus.REJECTED
@@ -156,7 +195,8 @@ def activate_account(
         login_holders = list(login_holders)
         if not login_holders:
             raise DomainError(_("Name who in the communications department holds the login or admin rights (R13)."))
-        if not Mandate.objects.active_on(today).filter(account=account, user=first_editor).exists():
+        # Granted for today; it takes effect with the training (R14), which may be recorded below.
+        if not Mandate.objects.valid_on(today).filter(account=account, user=first_editor).exists():
             raise DomainError(
                 _("%(editor)s has no mandate for this account today. A manager grants it first (R10).")
                 % {"editor": first_editor}
@@ -197,7 +237,9 @@ def activate_account(
 
 def close_account(actor, account, reason: str, note: str = "") -> AccountDecision:
     """R15: comms closes an account on the unit's request or when it has been inactive for more
-    than six months. It leaves the public list (R16); its records stay (R3). Its mandates end."""
+    than six months. It leaves the public list (R16); its records stay (R3). Its mandates end:
+    each one in force or still to start is revoked with its own save, so that the audit trail
+    records every one of them (who, when, why)."""
     if not actor.has_perm("account.close", account):
         raise PermissionDenied
     if reason not in ClosingReason.values:
@@ -216,9 +258,15 @@ def close_account(actor, account, reason: str, note: str = "") -> AccountDecisio
             account, DecisionStep.CLOSING, DecisionOutcome.DONE, actor, _("Communications department"),
             f"{account.get_closing_reason_display()}. {note}".strip(),
         )  # fmt: skip
-        active = Mandate.objects.active_on(timezone.localdate()).filter(account=account)
-        editors = list(User.objects.filter(pk__in=active.values("user")))
-        active.update(revoked_at=now, revoked_by=actor, revoke_reason=_("The account was closed."))
+        today = timezone.localdate()
+        # Those awaiting training (R14) or starting later end too; ended ones stay as they were.
+        ending = Mandate.objects.filter(account=account, revoked_at__isnull=True).exclude(valid_until__lt=today)
+        editors = list(User.objects.filter(pk__in=ending.values("user")))
+        for mandate in ending.select_for_update().order_by("pk"):
+            mandate.revoked_at = now
+            mandate.revoked_by = actor
+            mandate.revoke_reason = _("The account was closed.")
+            mandate.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
         notify(
             {*editors, *account.unit.responsible_managers()},
             "account_closed",
@@ -231,9 +279,15 @@ def pending_for(user):
     """Requests waiting for this user's decision: managers see their units' requests, comms
     those approved by a manager and those approved but not yet activated."""
     waiting = SocialAccount.objects.none()
+    # R11: a request this user already took a step of waits for someone else.
+    took_a_step = Exists(AccountDecision.objects.filter(account=OuterRef("pk"), actor=user.pk, step__in=SEPARATE_STEPS))
     if user.has_perm("account.decide_as_comms"):
-        waiting = SocialAccount.objects.filter(status__in=[AccountStatus.MANAGER_APPROVED, AccountStatus.APPROVED])
+        waiting = SocialAccount.objects.filter(status=AccountStatus.MANAGER_APPROVED).exclude(
+            took_a_step
+        ) | SocialAccount.objects.filter(status=AccountStatus.APPROVED)
     if managed_paths(user):
         units = user.managed_units.all()
-        waiting = waiting | SocialAccount.objects.for_units(units).filter(status=AccountStatus.REQUESTED)
+        waiting = waiting | SocialAccount.objects.for_units(units).filter(status=AccountStatus.REQUESTED).exclude(
+            took_a_step
+        )
     return waiting.select_related("unit", "requested_by").order_by("created_at")

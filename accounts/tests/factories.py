@@ -6,7 +6,7 @@ import factory
 from django.conf import settings
 from django.contrib.auth.models import Group
 
-from accounts.models import AccountStatus, Mandate, OrgUnit, Platform, SocialAccount, User
+from accounts.models import AccountStatus, Mandate, OrgUnit, Platform, SocialAccount, Training, TrainingKind, User
 
 
 class OrgUnitFactory(factory.django.DjangoModelFactory):
@@ -50,11 +50,38 @@ class SocialAccountFactory(factory.django.DjangoModelFactory):
     activated_on = datetime.date(2024, 1, 15)
 
 
+# R14: when the editors of the fixtures were trained in social media (before any mandate's start).
+EDITOR_TRAINED_ON = datetime.date(2023, 12, 1)
+
+
+class TrainingFactory(factory.django.DjangoModelFactory):
+    """A training in social media (R14). The trainee stands in as trainer and recorder, so that
+    the factory adds no other person to a test's world."""
+
+    class Meta:
+        model = Training
+
+    trainee = factory.SubFactory(UserFactory)
+    trainer = factory.SelfAttribute("trainee")
+    recorded_by = factory.SelfAttribute("trainee")
+    kind = TrainingKind.GENERAL
+    date = EDITOR_TRAINED_ON
+
+
 class MandateFactory(factory.django.DjangoModelFactory):
+    """A mandate in force on its days: its editor has a recorded training (R14), unless
+    `trained=False` makes one that awaits it."""
+
     class Meta:
         model = Mandate
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     account = factory.SubFactory(SocialAccountFactory)
     valid_from = datetime.date(2024, 1, 1)
     valid_until = None
+
+    @factory.post_generation
+    def trained(self, create, extracted, **kwargs):
+        if create and extracted is not False and not Training.objects.filter(trainee=self.user).exists():
+            TrainingFactory(trainee=self.user, date=min(self.valid_from, EDITOR_TRAINED_ON))

@@ -1,6 +1,7 @@
 """In a real headless Chromium, as three people: an employee requests an account, the manager and
-the communications department approve it, comms grants the editor a mandate and activates the
-account, and the public finds it on /socialamedier (R11, R13, R14, R16)."""
+the communications department approve it, comms registers the editor's mandate on behalf of their
+manager and activates the account, and the public finds it on /socialamedier (R10, R11, R13, R14,
+R16)."""
 
 import pytest
 from django.utils import timezone
@@ -43,6 +44,8 @@ def test_request_approve_activate_and_publish(live_server, page, medarbetare, ch
 
     page.get_by_role("link", name="Ge ett uppdrag").click()
     page.get_by_label("Medarbetare").select_option(label=f"{redaktor} (Biblioteket)")
+    # R10: comms registers it on behalf of the editor's own manager, whom it names.
+    page.get_by_label("Givet av chef").select_option(label=f"{chef} (chef för {chef.unit.name})")
     page.get_by_role("button", name="Ge uppdraget").click()
     expect(page.get_by_role("table", name="Uppdrag för kontot (R10)")).to_contain_text(str(redaktor))
 

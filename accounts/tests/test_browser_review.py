@@ -1,7 +1,7 @@
 """In a real headless Chromium: the communications department works through the review queue
 (R6, R15, R19). It dismisses a posting-shortfall flag with a reason, and closes an account that
-has been inactive for more than six months straight from its flag; the public list no longer
-shows that account (R16)."""
+has been inactive for more than six months from its flag, confirming it with the reason; the
+public list no longer shows that account (R16)."""
 
 import datetime
 import re
@@ -55,10 +55,14 @@ def test_dismiss_a_shortfall_and_close_an_inactive_account(
     expect(waiting).to_contain_text("Sommaruppehåll enligt planen.")
     expect(waiting).to_contain_text(chosen.isoformat())
 
-    # The inactive account is closed from its flag in one step (R15).
+    # The inactive account is closed from its flag, once comms has confirmed it with the reason (R15).
     inactive = queue.get_by_role("row").filter(has_text=social_account.name)
     expect(inactive).to_contain_text("Senaste inlägg: 2025-09-01")
-    inactive.get_by_role("button", name=re.compile(r"^Avsluta kontot \(R15\)")).click()
+    inactive.get_by_role("link", name=re.compile(r"^Avsluta kontot \(R15\)")).click()
+    expect(page.locator("h1")).to_have_text(f"Avsluta {social_account.name}")
+    expect(page.get_by_label("Inaktivt i mer än sex månader")).to_be_checked()
+    page.get_by_role("button", name="Avsluta kontot").click()
+    expect(page.locator("h1")).to_have_text("Granskning")
     expect(page.locator(".messages")).to_contain_text(social_account.name)
     expect(queue.get_by_role("row").filter(has_text=social_account.name)).to_have_count(0)
 

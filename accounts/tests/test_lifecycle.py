@@ -1,18 +1,19 @@
 """An account's lifecycle (R11, R13, R14, R15): the services, refused steps, the concurrent
 decision on PostgreSQL, and the views with forged POSTs."""
 
+import datetime
 import threading
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AccountDecision, AccountStatus, Mandate, SocialAccount, Training
 from accounts.selectors import public_accounts
 from accounts.services import DomainError, lifecycle
-from accounts.tests.factories import MandateFactory
+from accounts.tests.factories import MandateFactory, OrgUnitFactory, UserFactory
 
 REQUEST = {
     "platform": "instagram", "platform_other": "", "name": "Biblioteket för unga", "purposes": ["tips", "events"],
@@ -275,3 +276,115 @@ class TestViews:
         assert not client.get(reverse("dashboard")).context["pending"]
         lifecycle.manager_decide(chef, requested, approve=True)
         assert list(client.get(reverse("dashboard")).context["pending"]) == [requested]
+
+
+@pytest.mark.django_db
+class TestSeparationOfDutiesR11:
+    """R11: two approvals, the manager's and comms', by two different people, neither of them the
+    requester; a person who is both a manager and in comms gives one of them only."""
+
+    @pytest.fixture
+    def chef_in_comms(self, chef, kommunikator):
+        group = kommunikator.groups.get()
+        chef.groups.add(group)
+        from conftest import give_mfa
+
+        return give_mfa(chef)
+
+    def test_a_manager_does_not_approve_their_own_request(self, chef, kultur, sent):
+        account = lifecycle.request_account(chef, REQUEST)
+        for approve in (True, False):
+            with pytest.raises(DomainError) as refused:
+                lifecycle.manager_decide(chef, account, approve=approve, comment="Nej")
+            assert refused.value.message.startswith("Du begärde själv det här kontot. Enligt R11")
+        account.refresh_from_db()
+        assert account.status == AccountStatus.REQUESTED and account.decisions.count() == 1
+
+    def test_comms_does_not_approve_their_own_request(self, medarbetare, chef, kommunikator, sent):
+        kommunikator.unit = medarbetare.unit
+        account = lifecycle.request_account(kommunikator, REQUEST)
+        lifecycle.manager_decide(chef, account, approve=True)
+        with pytest.raises(DomainError, match="Du begärde själv"):
+            lifecycle.comms_decide(kommunikator, account, approve=True)
+        account.refresh_from_db()
+        assert account.status == AccountStatus.MANAGER_APPROVED
+
+    def test_a_manager_in_comms_gives_one_approval_only(self, requested, chef_in_comms, kommunikator, sent):
+        lifecycle.manager_decide(chef_in_comms, requested, approve=True)
+        with pytest.raises(DomainError) as refused:
+            lifecycle.comms_decide(chef_in_comms, requested, approve=True)
+        assert refused.value.message.startswith("Du gav chefens godkännande av den här begäran.")
+        requested.refresh_from_db()
+        assert requested.status == AccountStatus.MANAGER_APPROVED
+        # Another member of comms gives the second approval.
+        lifecycle.comms_decide(kommunikator, requested, approve=True)
+        requested.refresh_from_db()
+        assert requested.status == AccountStatus.APPROVED
+
+    def test_the_database_refuses_one_person_in_two_steps(self, requested, medarbetare):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            AccountDecision.objects.create(
+                account=requested, step="manager", outcome="approved", actor=medarbetare, role="Chef"
+            )
+
+    def test_a_manager_who_requests_leaves_it_to_a_manager_above(self, kultur, chef, sent):
+        unit_manager = UserFactory(unit=OrgUnitFactory(name="Museet", parent=kultur))
+        unit_manager.unit.managers.add(unit_manager)
+        account = lifecycle.request_account(unit_manager, REQUEST)
+        assert sent[-1][:2] == ("account_requested", {chef})
+        assert list(lifecycle.pending_for(unit_manager)) == []
+        assert list(lifecycle.pending_for(chef)) == [account]
+        lifecycle.manager_decide(chef, account, approve=True)
+
+    def test_the_pages_explain_instead_of_offering_the_decision(self, client, requested, chef_in_comms, kommunikator):
+        lifecycle.manager_decide(chef_in_comms, requested, approve=True)
+        client.force_login(chef_in_comms)
+        assert list(client.get(reverse("dashboard")).context["pending"]) == []
+        page = client.get(requested.get_absolute_url())
+        assert "comms_form" not in page.context
+        assert "Du gav chefens godkännande av den här begäran." in page.text
+        response = client.post(reverse("accounts:comms_decision", args=[requested.pk]), {"decision": "approve"})
+        assert response.status_code == 302
+        requested.refresh_from_db()
+        assert requested.status == AccountStatus.MANAGER_APPROVED
+        client.force_login(kommunikator)
+        assert list(client.get(reverse("dashboard")).context["pending"]) == [requested]
+
+
+@pytest.mark.django_db
+class TestClosingRevokesEachMandateR15:
+    def test_each_mandate_is_revoked_with_its_own_audit_entry(
+        self, kommunikator, redaktor, chef, library_account, sent
+    ):
+        from auditlog.context import set_actor
+        from auditlog.models import LogEntry
+
+        today = timezone.localdate()
+        in_force = Mandate.objects.get(user=redaktor, account=library_account)
+        later = MandateFactory(account=library_account, valid_from=today + datetime.timedelta(days=7))
+        untrained = MandateFactory(account=library_account, trained=False)
+        ended = MandateFactory(account=library_account, valid_until=today - datetime.timedelta(days=1))
+        with set_actor(kommunikator):  # as AuditlogMiddleware does on the portal's pages
+            lifecycle.close_account(kommunikator, library_account, "on_request", "Verksamheten slutar")
+        for mandate in (in_force, later, untrained):
+            mandate.refresh_from_db()
+            assert (mandate.revoked_by, mandate.revoke_reason) == (kommunikator, "Kontot avslutades.")
+            [entry] = LogEntry.objects.get_for_object(mandate).filter(action=LogEntry.Action.UPDATE)
+            assert entry.actor == kommunikator and "revoked_at" in entry.changes_dict
+        ended.refresh_from_db()
+        assert ended.revoked_at is None  # it had ended: nothing to revoke
+        assert not LogEntry.objects.get_for_object(ended).filter(action=LogEntry.Action.UPDATE).exists()
+        assert sent[-1][0] == "account_closed" and {redaktor, later.user, untrained.user} <= sent[-1][1]
+
+
+@pytest.mark.django_db
+def test_an_untrained_first_editor_is_trained_at_the_activation_r14(requested, chef, kommunikator, sent):
+    lifecycle.manager_decide(chef, requested, approve=True)
+    lifecycle.comms_decide(kommunikator, requested, approve=True)
+    mandate = MandateFactory(account=requested, valid_from=timezone.localdate(), trained=False, granted_by=chef)
+    assert mandate.awaiting_training
+    lifecycle.activate_account(
+        kommunikator, requested, handle="x", url="https://www.instagram.com/x/", login_holders=[kommunikator],
+        first_editor=mandate.user, record_training_on=timezone.localdate(),
+    )  # fmt: skip
+    assert Mandate.objects.active().filter(pk=mandate.pk).exists()

@@ -18,7 +18,7 @@ from accounts import rules
 from accounts.models import AccountStatus, Mandate
 from accounts.services import DomainError
 from accounts.services import mandates as service
-from accounts.tests.factories import MandateFactory, OrgUnitFactory, SocialAccountFactory, UserFactory
+from accounts.tests.factories import MandateFactory, OrgUnitFactory, SocialAccountFactory, TrainingFactory, UserFactory
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 TODAY = datetime.date(2026, 3, 10)
@@ -62,9 +62,11 @@ class TestGrant:
     def test_manager_of_a_unit_above_grants_for_its_account(self, today, chef, medarbetare, library_account, sent):
         # Biblioteket is below chef's Kultur unit.
         assert not rules.edits_account(fresh(medarbetare), library_account)
+        TrainingFactory(trainee=medarbetare)  # R14: trained before
         mandate = service.grant_mandate(chef, library_account, medarbetare, today, today + 90 * DAY)
         assert (mandate.user, mandate.account, mandate.granted_by) == (medarbetare, library_account, chef)
         assert (mandate.valid_from, mandate.valid_until) == (today, today + 90 * DAY)
+        assert mandate.on_behalf_of is None and mandate.given_by == chef
         assert rules.edits_account(fresh(medarbetare), library_account)
         assert sent == [
             (
@@ -74,9 +76,13 @@ class TestGrant:
             )
         ]
 
-    def test_comms_grants_for_any_unit(self, today, kommunikator, annan_chef, social_account, sent):
-        mandate = service.grant_mandate(kommunikator, social_account, annan_chef, today)
-        assert mandate.granted_by == kommunikator and mandate.valid_until is None
+    def test_comms_registers_one_for_any_unit_on_behalf_of_the_editors_manager(
+        self, today, kommunikator, annan_chef, social, social_account, sent
+    ):
+        employee = UserFactory(unit=social)
+        mandate = service.grant_mandate(kommunikator, social_account, employee, today, on_behalf_of=annan_chef)
+        assert (mandate.granted_by, mandate.on_behalf_of, mandate.given_by) == (kommunikator, annan_chef, annan_chef)
+        assert mandate.valid_until is None
 
     @pytest.mark.parametrize("role", ["annan_chef", "medarbetare", "redaktor", "kommunikator_utan_mfa"])
     def test_anyone_else_is_refused_and_nothing_is_written(self, request, today, role, library_account, sent):
@@ -210,6 +216,7 @@ class TestRevoke:
 
 @pytest.mark.django_db
 def test_a_granted_mandate_gives_the_right_exactly_on_its_days_r10(chef, medarbetare, library_account, sent):
+    TrainingFactory(trainee=medarbetare)  # R14: trained before
     with time_machine.travel(datetime.datetime(2026, 2, 20, 9, 0, tzinfo=STOCKHOLM), tick=False):
         service.grant_mandate(chef, library_account, medarbetare, datetime.date(2026, 3, 2), datetime.date(2026, 3, 31))
     for moment, expected in [
@@ -239,7 +246,9 @@ def test_two_overlapping_grants_at_once_yield_exactly_one_mandate(
     def grant(actor):
         try:
             start.wait(timeout=10)
-            service.grant_mandate(actor, library_account, medarbetare, timezone.localdate())
+            # Comms registers it on chef's behalf (R10).
+            on_behalf_of = chef if actor == kommunikator else None
+            service.grant_mandate(actor, library_account, medarbetare, timezone.localdate(), on_behalf_of=on_behalf_of)
             outcomes[actor.email] = "granted"
         except DomainError as error:
             outcomes[actor.email] = error.message
@@ -292,9 +301,12 @@ class TestGrantPage:
         assert (mandate.granted_by, mandate.valid_until) == (chef, today + 30 * DAY)
         assert len(shown(response)) == 1
 
-    def test_the_employee_list_holds_only_active_users_by_name(self, client, chef, library_account):
-        gone = UserFactory(first_name="Åsa", is_active=False)
-        first, second = UserFactory(first_name="Anna"), UserFactory(first_name="Bertil")
+    def test_the_employee_list_holds_only_active_users_by_name(self, client, chef, biblioteket, library_account):
+        gone = UserFactory(first_name="Åsa", is_active=False, unit=biblioteket)
+        first, second = (
+            UserFactory(first_name="Anna", unit=biblioteket),
+            UserFactory(first_name="Bertil", unit=biblioteket),
+        )
         client.force_login(chef)
         page = client.get(reverse("accounts:mandate_grant", args=[library_account.pk]))
         employees = list(page.context["form"].fields["user"].queryset)
@@ -476,3 +488,163 @@ class TestAccountPageInclude:
             assert reverse("accounts:mandate_revoke", args=[ended.pk]) not in html
             html = render_to_string("accounts/_mandates.html", context | {"can_grant": False})
             assert "/uppdrag/" not in html
+
+
+@pytest.mark.django_db
+class TestTheEditorsOwnManagerR10:
+    """R10: the mandate comes from the editor's own manager (of their unit or a unit above it);
+    comms registers it on that manager's behalf, naming them."""
+
+    def test_a_manager_of_the_account_who_is_not_the_editors_is_refused(
+        self, today, chef, social, library_account, sent
+    ):
+        outsider = UserFactory(unit=social)  # Socialförvaltningen: not below chef's Kultur
+        with pytest.raises(DomainError) as refused:
+            service.grant_mandate(chef, library_account, outsider, today)
+        assert "Ett uppdrag ges av redaktörens egen chef" in refused.value.message
+        assert not Mandate.objects.filter(user=outsider).exists() and sent == []
+
+    def test_comms_names_the_manager_or_is_refused(self, today, kommunikator, medarbetare, library_account, sent):
+        with pytest.raises(DomainError) as refused:
+            service.grant_mandate(kommunikator, library_account, medarbetare, today)
+        assert refused.value.message == f"Ange vilken chef till {medarbetare} du registrerar uppdraget för (R10)."
+        assert not Mandate.objects.filter(user=medarbetare).exists() and sent == []
+
+    def test_comms_naming_another_units_manager_is_refused(
+        self, today, kommunikator, chef, annan_chef, medarbetare, library_account, sent
+    ):
+        with pytest.raises(DomainError) as refused:
+            service.grant_mandate(kommunikator, library_account, medarbetare, today, on_behalf_of=annan_chef)
+        assert f"Det är inte {annan_chef}. Cheferna för {medarbetare}: {chef}." in refused.value.message
+        assert not Mandate.objects.filter(user=medarbetare).exists()
+
+    def test_comms_who_is_the_editors_manager_grants_as_themselves(
+        self, today, kommunikator, kultur, medarbetare, library_account, sent
+    ):
+        kultur.managers.add(kommunikator)
+        mandate = service.grant_mandate(fresh(kommunikator), library_account, medarbetare, today)
+        assert (mandate.granted_by, mandate.on_behalf_of) == (kommunikator, None)
+
+    def test_only_comms_registers_on_someone_elses_behalf(
+        self, today, chef, kultur, medarbetare, library_account, sent
+    ):
+        other_manager = UserFactory(unit=kultur)
+        kultur.managers.add(other_manager)
+        with pytest.raises(DomainError, match="Bara kommunikationsavdelningen"):
+            service.grant_mandate(chef, library_account, medarbetare, today, on_behalf_of=other_manager)
+        assert not Mandate.objects.filter(user=medarbetare).exists()
+
+    def test_nobody_grants_themselves_one_through_comms_either(self, today, kommunikator, chef, library_account, sent):
+        # chef manages Kultur, their own unit, and is the only manager there.
+        with pytest.raises(DomainError, match="Ingen kan ge sig själv ett uppdrag"):
+            service.grant_mandate(kommunikator, library_account, chef, today, on_behalf_of=chef)
+        assert not Mandate.objects.filter(user=chef).exists()
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Mandate.objects.create(
+                user=chef, account=library_account, valid_from=TODAY, granted_by=kommunikator, on_behalf_of=chef
+            )
+
+    def test_someone_in_no_unit_has_no_manager_to_give_it(
+        self, today, kommunikator, chef, medarbetare, library_account, sent
+    ):
+        medarbetare.unit = None
+        medarbetare.save()
+        with pytest.raises(DomainError, match="hör inte till någon förvaltning"):
+            service.grant_mandate(kommunikator, library_account, medarbetare, today, on_behalf_of=chef)
+
+    def test_the_comms_form_asks_which_of_the_editors_managers(
+        self, client, today, kommunikator, chef, annan_chef, medarbetare, library_account
+    ):
+        client.force_login(kommunikator)
+        url = reverse("accounts:mandate_grant", args=[library_account.pk])
+        page = client.get(url)
+        assert {chef, annan_chef} <= set(page.context["form"].fields["on_behalf_of"].queryset)
+        assert f"{chef} (chef för {chef.unit})" in page.text
+        # Without a manager: refused, and the choices are now the employee's own managers.
+        response = client.post(url, grant_data(medarbetare))
+        assert response.status_code == 200
+        assert any("Ange vilken chef" in m for m in shown(response))
+        assert list(response.context["form"].fields["on_behalf_of"].queryset) == [chef]
+        response = client.post(url, {**grant_data(medarbetare), "on_behalf_of": annan_chef.pk})
+        assert response.status_code == 200 and response.context["form"].errors["on_behalf_of"]
+        response = client.post(url, {**grant_data(medarbetare), "on_behalf_of": chef.pk})
+        assert response.status_code == 302
+        mandate = Mandate.objects.get(user=medarbetare)
+        assert (mandate.granted_by, mandate.on_behalf_of) == (kommunikator, chef)
+        # The account's page names the manager who gave it, and who registered it.
+        page = client.get(library_account.get_absolute_url()).text
+        assert f"registrerat av {kommunikator}" in page
+
+    def test_a_manager_chooses_among_the_staff_of_their_units_only(
+        self, client, today, chef, medarbetare, social, library_account
+    ):
+        outsider = UserFactory(unit=social)
+        client.force_login(chef)
+        form = client.get(reverse("accounts:mandate_grant", args=[library_account.pk])).context["form"]
+        assert "on_behalf_of" not in form.fields
+        employees = set(form.fields["user"].queryset)
+        assert medarbetare in employees and outsider not in employees
+
+
+@pytest.mark.django_db
+class TestTrainingBeforeTheMandateTakesEffectR14:
+    """R14: every editor has a recorded training in social media before their first mandate takes
+    effect. The mandate is recorded at once and shows "awaiting training"; the rights begin when
+    comms records the training."""
+
+    def test_an_untrained_editor_has_no_rights_until_the_training_is_recorded(
+        self, today, chef, kommunikator, medarbetare, library_account, sent
+    ):
+        from accounts.services.training import record_training
+
+        mandate = service.grant_mandate(chef, library_account, medarbetare, today)
+        assert mandate.awaiting_training and not mandate.is_active_on(today)
+        assert not rules.edits_account(fresh(medarbetare), library_account)
+        assert not fresh(medarbetare).has_perm("activity.log", library_account)
+        assert not Mandate.objects.active().filter(user=medarbetare).exists()
+        record_training(kommunikator, medarbetare, "general", today)
+        assert rules.edits_account(fresh(medarbetare), library_account)
+        mandate.refresh_from_db()
+        assert not mandate.awaiting_training and mandate.is_active_on(today)
+
+    def test_a_training_dated_later_than_a_day_does_not_count_for_that_day(self, today, library_account):
+        mandate = MandateFactory(account=library_account, valid_from=today - 10 * DAY, trained=False)
+        TrainingFactory(trainee=mandate.user, date=today - 3 * DAY)
+        assert not Mandate.objects.active_on(today - 5 * DAY).filter(pk=mandate.pk).exists()
+        assert Mandate.objects.active_on(today - 3 * DAY).filter(pk=mandate.pk).exists()
+
+    def test_the_pages_show_awaiting_training(self, client, today, chef, library_account):
+        waiting = MandateFactory(account=library_account, valid_from=today, trained=False)
+        client.force_login(chef)
+        page = client.get(library_account.get_absolute_url()).text
+        assert "Väntar på utbildning" in page
+        response = client.get(reverse("accounts:mandate_list"))
+        assert waiting not in response.context["in_force"] and waiting in list(response.context["others"])
+        assert "Väntar på utbildning" in response.text
+        client.force_login(waiting.user)
+        dashboard = client.get(reverse("dashboard"))
+        assert list(dashboard.context["my_mandates"]) == []
+        assert list(dashboard.context["my_mandates_awaiting_training"]) == [waiting]
+        assert "Väntar på din utbildning (R14)" in dashboard.text
+
+    def test_the_editor_is_told_it_awaits_training(self, today, chef, medarbetare, library_account):
+        from accounts.models import Notification
+
+        service.grant_mandate(chef, library_account, medarbetare, today)
+        body = Notification.objects.get(recipient=medarbetare).body
+        assert "Uppdraget börjar gälla när kommunikationsavdelningen har registrerat din utbildning" in body
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_mandates_but_grants_or_changes_none(client, superuser, medarbetare, library_mandate):
+    """R10, R14, R15: mandates are written by the services only, with their checks and notices."""
+    from conftest import give_mfa
+
+    client.force_login(give_mfa(superuser))
+    assert client.get(reverse("admin:accounts_mandate_changelist")).status_code == 200
+    assert client.get(reverse("admin:accounts_mandate_add")).status_code == 403
+    data = {"user": medarbetare.pk, "account": library_mandate.account_id, "valid_from": "2026-01-01"}
+    assert client.post(reverse("admin:accounts_mandate_add"), data).status_code == 403
+    response = client.post(reverse("admin:accounts_mandate_change", args=[library_mandate.pk]), data)
+    assert response.status_code == 403
+    assert not Mandate.objects.filter(user=medarbetare).exists()

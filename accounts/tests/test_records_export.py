@@ -102,12 +102,14 @@ def make_records(clock, comms, editor, account, moments, records: Records, n=0):
     for i, moment in enumerate(moments):
         clock.move_to(moment, tick=False)
         tag = f"{account.pk}-{i}"
+        # R11: the request and the two approvals are three people's.
+        actor = UserFactory() if steps[i] in (DecisionStep.REQUEST, DecisionStep.MANAGER) else comms
         records.add("decisions", account, moment, AccountDecision.objects.create(
-            account=account, step=steps[i], outcome="approved", actor=comms, role="Kommunikationsavdelningen",
+            account=account, step=steps[i], outcome="approved", actor=actor, role="Kommunikationsavdelningen",
             comment=f"Beslut {tag}",
         ))  # fmt: skip
         records.add("mandates", account, moment, MandateFactory(
-            account=account, user=UserFactory(), granted_by=comms, valid_from=moment.date(),
+            account=account, user=UserFactory(), granted_by=comms, valid_from=moment.date(), trained=False,
         ))  # fmt: skip
         records.add("trainings", account, moment, Training.objects.create(
             trainee=editor, trainer=comms, kind="startup", account=account, date=moment.date(), recorded_by=comms,

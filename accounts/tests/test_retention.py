@@ -320,9 +320,12 @@ class TestNeverDue:
 
     def test_decisions_of_a_rejected_request_are_due_together(self, ctx):
         account = SocialAccountFactory(status=AccountStatus.REJECTED, activated_on=None)
-        for step, day in ((DecisionStep.REQUEST, D(2019, 1, 1)), (DecisionStep.MANAGER, D(2019, 2, 1))):
+        for step, day, actor in (
+            (DecisionStep.REQUEST, D(2019, 1, 1), ctx.editor),  # R11: the requester is not the decider
+            (DecisionStep.MANAGER, D(2019, 2, 1), ctx.comms),
+        ):
             AccountDecision.objects.create(
-                account=account, step=step, outcome=DecisionOutcome.REJECTED, actor=ctx.comms, role="Chef",
+                account=account, step=step, outcome=DecisionOutcome.REJECTED, actor=actor, role="Chef",
                 decided_at=at(day),
             )  # fmt: skip
         assert due_records(RecordKind.DECISIONS, D(2019, 2, 1)).count() == 0  # counted from the last one
@@ -424,7 +427,8 @@ class TestPropose:
             assert propose_disposals() == []
             rule(RecordKind.TRAININGS, None)
             assert propose_disposals() == []
-        assert not Disposal.objects.exists() and Training.objects.count() == 1
+        # (The editor of the fixtures has a training of their own, kept while their mandate runs, R14.)
+        assert not Disposal.objects.exists() and Training.objects.filter(trainer=ctx.comms).count() == 1
 
     def test_day_before_on_and_after_the_edge(self, ctx):
         """A training on 31 August, kept 6 months: kept through 28 February, proposed from 1 March."""
@@ -482,7 +486,7 @@ class TestPropose:
             the_rule.save()
             assert propose_disposals() == []
         new.refresh_from_db()
-        assert new.status == DisposalStatus.WITHDRAWN and Training.objects.count() == 1
+        assert new.status == DisposalStatus.WITHDRAWN and Training.objects.filter(trainer=ctx.comms).count() == 1
 
     def test_one_proposal_per_kind(self, ctx):
         rule(RecordKind.TRAININGS, 6)
@@ -812,3 +816,19 @@ def test_comms_sets_a_rule_in_the_admin_and_its_kind_stays(client, kommunikator)
         client.post(reverse("admin:accounts_retentionrule_delete", args=[flags_rule.pk]), {"post": "yes"}).status_code
         == 403
     )
+
+
+@pytest.mark.django_db
+def test_an_editors_latest_training_is_kept_while_a_mandate_of_theirs_runs_r14(ctx):
+    """Disposing of it would silently end the editor's rights: the mandate is in force because of it."""
+    from accounts.models import Mandate
+
+    editor = ctx.editor
+    [first] = editor.trainings.all()  # the fixture's, from before the mandate
+    latest = make_training(ctx, D(2025, 5, 1))[0]
+    Training.objects.filter(pk=latest.pk).update(trainee=editor)
+    due = set(due_records(RecordKind.TRAININGS, D(2100, 1, 1)).values_list("pk", flat=True))
+    assert latest.pk not in due and first.pk in due
+    Mandate.objects.filter(user=editor).update(valid_until=D(2024, 6, 30))  # it has ended
+    due = set(due_records(RecordKind.TRAININGS, D(2100, 1, 1)).values_list("pk", flat=True))
+    assert {first.pk, latest.pk} <= due

@@ -519,7 +519,7 @@ class TestFlagActions:
 
     def test_close_the_inactive_account(self, client, kommunikator, inactive):
         client.force_login(kommunikator)
-        response = client.post(action(inactive, "avsluta"))
+        response = client.post(action(inactive, "avsluta"), {"reason": ClosingReason.INACTIVE_6_MONTHS})
         assert response.status_code == 302
         inactive.refresh_from_db()
         inactive.account.refresh_from_db()
@@ -573,3 +573,94 @@ class TestFlagActions:
         response = client.post(action(inactive, "avsluta"))
         assert response.status_code == 302 and response.url == reverse("mfa_activate_totp")
         assert state(inactive) == before
+
+
+@pytest.mark.django_db
+class TestClosingFromTheQueueIsConfirmedR15:
+    """Closing an account from its flag asks for confirmation and the reason, as the account's own
+    close form does: one click on the queue closes nothing."""
+
+    def test_the_queue_links_to_a_confirmation_instead_of_closing(self, client, kommunikator, inactive):
+        in_english(client).force_login(kommunikator)
+        html = client.get(reverse("accounts:review_queue")).content.decode()
+        close_url = reverse("accounts:flag_close", args=[inactive.pk])
+        assert f'<a class="button" href="{close_url}?next=' in html
+        assert f'action="{close_url}"' not in html
+
+    def test_one_click_closes_nothing(self, client, kommunikator, inactive):
+        in_english(client).force_login(kommunikator)
+        before = state(inactive)
+        response = client.post(action(inactive, "avsluta"), {"next": reverse("accounts:review_queue")})
+        assert response.status_code == 200 and response.context["form"].errors["reason"]
+        assert state(inactive) == before
+        inactive.account.refresh_from_db()
+        assert inactive.account.status == AccountStatus.ACTIVE
+        assert inactive.account.name in {row["name"] for row in public_accounts()}
+
+    def test_the_confirmation_shows_the_flag_and_asks_the_reason(self, client, kommunikator, inactive):
+        in_english(client).force_login(kommunikator)
+        back = f"{reverse('accounts:review_queue')}?kind=inactive_6_months"
+        page = client.get(reverse("accounts:flag_close", args=[inactive.pk]), {"next": back})
+        assert page.status_code == 200
+        assert page.context["form"]["reason"].value() == ClosingReason.INACTIVE_6_MONTHS
+        assert "Last post: 09/01/2025" in page.text and f'href="{back}"' in page.text.replace("&amp;", "&")
+        # "Other" needs its comment, as on the account's own form.
+        response = client.post(page.wsgi_request.get_full_path(), {"reason": "other", "next": back})
+        assert response.status_code == 200 and response.context["form"].errors["note"]
+        response = client.post(
+            page.wsgi_request.get_full_path(), {"reason": "other", "note": "Flyttat till Instagram", "next": back}
+        )
+        assert response.status_code == 302 and response.url == back
+        inactive.refresh_from_db()
+        inactive.account.refresh_from_db()
+        assert inactive.status == FlagStatus.RESOLVED
+        assert (inactive.account.status, inactive.account.closing_reason) == (AccountStatus.CLOSED, "other")
+        assert inactive.account.closing_note == "Flyttat till Instagram"
+
+    def test_a_flag_of_another_kind_offers_no_closing(self, client, kommunikator, shortfall):
+        in_english(client).force_login(kommunikator)
+        response = client.get(reverse("accounts:flag_close", args=[shortfall.pk]))
+        assert response.status_code == 302 and response.url == reverse("accounts:review_queue")
+        assert shown(response) == [
+            "Only a flag for an account inactive for more than six months closes the account (R15)."
+        ]
+
+
+@pytest.mark.django_db
+class TestEditorsAwaitingTrainingR14:
+    def test_the_queue_lists_them_until_their_training_is_recorded(
+        self, client, kommunikator, redaktor, library_account, social_account
+    ):
+        from accounts.services.training import record_training
+        from accounts.tests.factories import MandateFactory
+
+        waiting = MandateFactory(account=library_account, trained=False)
+        also = MandateFactory(user=waiting.user, account=social_account, trained=False)
+        in_english(client).force_login(kommunikator)
+        response = client.get(reverse("accounts:review_queue"))
+        [person] = response.context["untrained"]
+        assert person == waiting.user and person.waiting == [waiting, also]
+        assert response.context["untrained_count"] == 1
+        html = response.content.decode()
+        assert "Editors awaiting training (R14)" in html
+        assert f"{reverse('accounts:training_create')}?person={person.pk}&amp;kind=general" in html
+        assert str(redaktor) not in html.split("Editors awaiting training")[1]  # trained already
+        # The link opens the form for this person and this kind.
+        form = client.get(reverse("accounts:training_create"), {"person": person.pk, "kind": "general"}).context["form"]
+        assert form["trainee"].value() == person.pk and form["kind"].value() == "general"
+        # Filtered by another unit's accounts, the library's editor is not listed.
+        response = client.get(reverse("accounts:review_queue"), {"unit": social_account.unit_id})
+        assert [p.waiting for p in response.context["untrained"]] == [[also]]
+
+        record_training(kommunikator, waiting.user, "general", timezone.localdate())
+        response = client.get(reverse("accounts:review_queue"))
+        assert response.context["untrained"] == [] and response.context["untrained_count"] == 0
+        assert "Every editor with a mandate has a recorded training." in response.content.decode()
+
+    def test_revoked_and_ended_mandates_wait_for_nothing(self, client, kommunikator, library_account):
+        from accounts.tests.factories import MandateFactory
+
+        MandateFactory(account=library_account, trained=False, revoked_at=timezone.now(), revoke_reason="Slut")
+        MandateFactory(account=library_account, trained=False, valid_until=datetime.date(2024, 6, 30))
+        client.force_login(kommunikator)
+        assert client.get(reverse("accounts:review_queue")).context["untrained"] == []

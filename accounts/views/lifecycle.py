@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -74,7 +75,9 @@ def comms_decision(request, pk):
 @require_http_methods(["GET", "POST"])
 def account_activate(request, pk):
     account = get_object_for_user(request, SocialAccount.objects.select_related("unit"), "account.activate", pk=pk)
-    editors = User.objects.filter(pk__in=Mandate.objects.active().filter(account=account).values("user"))
+    # Granted for today, trained or not: the start-up training may be recorded with the activation (R14).
+    today = timezone.localdate()
+    editors = User.objects.filter(pk__in=Mandate.objects.valid_on(today).filter(account=account).values("user"))
     initial = {"handle": account.handle, "url": account.url, "login_holders": [request.user.pk]}
     form = ActivationForm(request.POST or None, account=account, editors=editors, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -41,7 +41,7 @@ def mandate_list(request):
             return mfa_redirect(request)
         raise PermissionDenied
     today = timezone.localdate()
-    mandates = Mandate.objects.select_related("user__unit", "account__unit", "revoked_by")
+    mandates = Mandate.objects.with_training().select_related("user__unit", "account__unit", "revoked_by")
     units = OrgUnit.objects.all()
     if not user.has_perm("portal.comms"):
         paths = rules.managed_paths(user)

@@ -24,7 +24,7 @@ def person_detail(request, pk):
     person = get_object_for_user(request, User.objects.select_related("unit"), "person.view", pk=pk)
     viewer = request.user
     today = timezone.localdate()
-    mandates = list(person.mandates.select_related("account__unit", "granted_by", "revoked_by"))
+    mandates = list(person.mandates.with_training().select_related("account__unit", "granted_by", "revoked_by"))
     for mandate in mandates:
         mandate.can_revoke = may_revoke(viewer, mandate, today)
         # Why a mandate was revoked concerns the editor and those who answer for the account,
@@ -47,10 +47,13 @@ def person_detail(request, pk):
 
 
 def _prefill(query) -> dict:
-    """?person=<id>&account=<id> from a person's or an account's page; anything else ignored."""
+    """?person=<id>&account=<id> from a person's or an account's page, &kind= from the review
+    queue's editors awaiting training (R14); anything else ignored."""
     initial = {}
     if query.get("person", "").isdigit():
         initial["trainee"] = int(query["person"])
+    if query.get("kind") in TrainingKind.values:
+        initial["kind"] = query["kind"]
     if query.get("account", "").isdigit():
         initial["account"] = int(query["account"])
         initial["kind"] = TrainingKind.STARTUP  # R14: from an account's page, its start-up training

@@ -22,7 +22,7 @@ from ..models import AccountDecision, AccountStatus, Mandate, OrgUnit, SocialAcc
 from ..selectors import most_late_answers
 from ..services.activity import dashboard_rows
 from ..services.flags import flag_counts
-from ..services.lifecycle import pending_for
+from ..services.lifecycle import pending_for, separation_refusal
 from ..services.selfcheck import self_check_status, self_checks_due_for
 
 PAGE_SIZE = 50
@@ -56,6 +56,10 @@ def dashboard(request):
         .filter(user=user)
         .select_related("account", "account__unit")
         .order_by("account__name")
+    )
+    # R14: mandates that take effect once this editor's training is recorded.
+    context["my_mandates_awaiting_training"] = (
+        Mandate.objects.awaiting_training(today).filter(user=user).select_related("account").order_by("account__name")
     )
     paths = rules.managed_paths(user)
     if paths:
@@ -120,7 +124,9 @@ def account_page(request, account_pk, *, status=200, **forms):
         Prefetch("decisions", queryset=AccountDecision.objects.select_related("actor")),
         Prefetch(
             "mandates",
-            queryset=Mandate.objects.select_related("user", "granted_by").order_by("-valid_from"),
+            queryset=Mandate.objects.with_training()
+            .select_related("user", "granted_by", "on_behalf_of")
+            .order_by("-valid_from"),
         ),
         Prefetch("trainings", queryset=Training.objects.select_related("trainee", "trainer")),
     )
@@ -142,6 +148,12 @@ def account_page(request, account_pk, *, status=200, **forms):
         context["manager_form"] = forms.get("manager_form") or DecisionForm()
     if account.status == AccountStatus.MANAGER_APPROVED and user.has_perm("account.decide_as_comms", account):
         context["comms_form"] = forms.get("comms_form") or DecisionForm()
+    # R11: who took a step of the request already is told why someone else decides, not offered the form.
+    if "manager_form" in context or "comms_form" in context:
+        context["decision_refusal"] = separation_refusal(user, account)
+        if context["decision_refusal"]:
+            context.pop("manager_form", None)
+            context.pop("comms_form", None)
     # Moderation (R20–R23): for the account's editors, and for comms, who reviews every account.
     context["can_moderate"] = user.has_perm("moderation.open_case", account)
     if context["can_moderate"] or user.has_perm("moderation.review"):

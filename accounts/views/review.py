@@ -11,14 +11,16 @@ from django.urls import reverse
 from django.utils import formats
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from ..access import comms_required
+from ..forms import CloseForm
 from ..forms_review import FlagDismissForm, FlagFilterForm, FlagNoteForm
-from ..models import AccountStatus, FlagKind, FlagStatus, ReviewFlag
+from ..models import AccountStatus, ClosingReason, FlagKind, FlagStatus, ReviewFlag
 from ..services import DomainError
 from ..services.flags import (
     acknowledge_flag,
+    check_closes_account,
     close_account_for_inactivity,
     describe_evidence,
     dismiss_flag,
@@ -27,6 +29,7 @@ from ..services.flags import (
     review_dates,
     waiting_dismissals,
 )
+from ..services.training import untrained_editors
 
 
 @comms_required
@@ -56,12 +59,15 @@ def review_queue(request):
     context["dismissed"] = waiting_dismissals(filters, request.GET.get("avfardade"))
     context["dismissed_query"] = dismissed_query.urlencode()
     context["review_dates"] = review_dates()
+    if not filters.get("kind"):
+        # R14: editors whose mandate waits for their training, until comms records it.
+        context["untrained"], context["untrained_count"] = untrained_editors(filters.get("unit"))
     return render(request, "accounts/review_queue.html", context)
 
 
 def _back(request) -> str:
     """The queue as the user left it (its filters and page), if the address is one of ours."""
-    url = request.POST.get("next")
+    url = request.POST.get("next") or request.GET.get("next")
     if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=False):
         return url
     return reverse("accounts:review_queue")
@@ -90,18 +96,11 @@ def _dismiss(request, flag):
     ) % {"account": "%(account)s", "date": until}
 
 
-def _close_account(request, flag):
-    form = FlagNoteForm(request.POST)
-    close_account_for_inactivity(request.user, flag, form.cleaned_data["note"] if form.is_valid() else "")
-    return _("%(account)s is closed and no longer on the public list (R15). Its flag is resolved.")
-
-
 # The action in the address (Swedish, as the rest of the portal's addresses) and what it does.
 ACTIONS = {
     "kvittera": _acknowledge,
     "los": _resolve,
     "avfarda": _dismiss,
-    "avsluta": _close_account,
 }
 
 
@@ -121,3 +120,41 @@ def flag_action(request, pk, action):
     else:
         messages.success(request, message % {"account": flag.account.name})
     return redirect(_back(request))
+
+
+@comms_required
+@require_http_methods(["GET", "POST"])
+def flag_close_account(request, pk):
+    """R15: close an account inactive for more than six months from its flag, as on the account's
+    own close form: comms confirms, with the reason (and a comment when it is "other"), and the
+    flag is resolved with it. Never in one click from the queue."""
+    if not request.user.has_perm("flag.review"):
+        raise PermissionDenied
+    flag = get_object_or_404(ReviewFlag.objects.select_related("account__unit"), pk=pk)
+    back = _back(request)
+    try:
+        check_closes_account(flag)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(back)
+    account = flag.account
+    form = CloseForm(request.POST or None, initial={"reason": ClosingReason.INACTIVE_6_MONTHS})
+    if request.method == "POST" and form.is_valid():
+        try:
+            close_account_for_inactivity(
+                request.user, flag, form.cleaned_data["note"], reason=form.cleaned_data["reason"]
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect(back)
+        messages.success(
+            request,
+            _("%(account)s is closed and no longer on the public list (R15). Its flag is resolved.")
+            % {"account": account.name},
+        )
+        return redirect(back)
+    return render(
+        request,
+        "accounts/account_close.html",
+        {"account": account, "form": form, "flag": flag, "evidence": describe_evidence(flag), "back": back},
+    )

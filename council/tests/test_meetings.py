@@ -206,7 +206,7 @@ class TestWhoIsInvited:
 
     def test_a_second_mandate_does_not_invite_twice(self, published, chef, redaktor, social_account, kommunikator):
         before = Notification.objects.filter(recipient=redaktor).count()
-        grant_mandate(kommunikator, social_account, redaktor, NOW.date())
+        grant_mandate(kommunikator, social_account, redaktor, NOW.date(), on_behalf_of=chef)  # R10: for chef
         assert Invitation.objects.filter(meeting=published, user=redaktor).count() == 1
         assert Notification.objects.filter(recipient=redaktor).count() == before + 1  # only mandate_granted
 

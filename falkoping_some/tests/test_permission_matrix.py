@@ -163,6 +163,9 @@ MATRIX = {
     "accounts:activity_import_status": rw(COMMS_ONLY, COMMS_ONLY),
     "accounts:review_queue": rw(COMMS_ONLY, COMMS_ONLY),
     "accounts:flag_action": rw(NOT_ALLOWED, COMMS_ONLY),
+    # R15: closing from a flag is confirmed on its own page; the world's flag (a posting shortfall)
+    # closes nothing, so comms is heard and told so.
+    "accounts:flag_close": rw(COMMS_SAID_NO, COMMS_SAID_NO),
     "accounts:records": rw(COMMS_ONLY, LOGIN_THEN_COMMS_405),
     "accounts:export_create": rw(COMMS_ONLY, COMMS_ONLY),
     "accounts:export_detail": rw(COMMS_ONLY, LOGIN_THEN_COMMS_405),
@@ -250,6 +253,7 @@ KWARGS = {
     "accounts:activity_log": lambda w, s: {"pk": s.account.pk},
     "accounts:activity_import_status": lambda w, s: {"pk": w.activity_import.pk},
     "accounts:flag_action": lambda w, s: {"pk": s.flag.pk, "action": "kvittera"},
+    "accounts:flag_close": lambda w, s: {"pk": s.flag.pk},
     "accounts:export_detail": lambda w, s: {"pk": w.export.pk},
     "accounts:export_download": lambda w, s: {"pk": w.export.pk},
     "accounts:disposal_detail": lambda w, s: {"pk": w.disposal.pk},
@@ -307,6 +311,7 @@ MIRRORED = {
     "accounts:person",
     "accounts:activity_log",
     "accounts:flag_action",
+    "accounts:flag_close",
     "accounts:self_check",
     "moderation:case_create",
     "moderation:case",
@@ -549,7 +554,7 @@ ADMIN_PAGES = [
     ("admin:accounts_socialaccount_changelist", lambda w: {}),
     ("admin:accounts_socialaccount_change", lambda w: {"object_id": w.this.account.pk}),
     ("admin:accounts_user_changelist", lambda w: {}),
-    ("admin:accounts_mandate_add", lambda w: {}),
+    ("admin:accounts_mandate_changelist", lambda w: {}),  # shown only: granted on the portal's pages (R10)
 ]
 ADMIN = row(ADMIN_LOGIN, *[ADMIN_LOGIN] * 5, MFA, OK, OK)
 

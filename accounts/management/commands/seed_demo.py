@@ -26,6 +26,8 @@ from accounts.models import (
     RetentionRule,
     SelfCheck,
     SocialAccount,
+    Training,
+    TrainingKind,
     User,
     WeeklyActivity,
     week_start,
@@ -512,6 +514,13 @@ class Command(BaseCommand):
                 revoked_at=None,
                 defaults={"valid_from": start, "granted_by": users[manager]},
             )
+        # R14: each editor was trained in social media before their first mandate took effect.
+        for editor in {editor for editor, _key, _manager in grants}:
+            Training.objects.get_or_create(
+                trainee=users[editor], kind=TrainingKind.GENERAL,
+                defaults={"trainer": users["kommunikator"], "recorded_by": users["kommunikator"],
+                          "date": start - datetime.timedelta(days=14)},
+            )  # fmt: skip
 
     def _moderation(self, users, accounts):
         """Moderation records for the library (R20–R23): questions (one answered long ago, past the
