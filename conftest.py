@@ -156,7 +156,10 @@ def redaktor(biblioteket, library_account):
 
 @pytest.fixture
 def annan_redaktor(social, social_account):
-    user = UserFactory(email="annan.redaktor@example.falkoping.se", unit=social)
+    # A name no generated person has: tests look for it being absent from pages.
+    user = UserFactory(
+        email="annan.redaktor@example.falkoping.se", unit=social, first_name="Annan", last_name="Redaktörsson"
+    )
     MandateFactory(user=user, account=social_account)
     return user
 

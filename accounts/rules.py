@@ -67,9 +67,6 @@ def needs_mfa_step(user) -> bool:
     return settings.COMMS_REQUIRE_MFA and is_privileged(user) and not passed_mfa(user)
 
 
-# The name the views used while only comms were held to MFA.
-comms_lacks_mfa = needs_mfa_step
-
 
 def managed_paths(user) -> tuple[str, ...]:
     """The tree paths of the units this user manages (each covers its whole subtree)."""

@@ -37,7 +37,7 @@ def mandate_list(request):
     or lets them end), then those that start later, have ended or were revoked."""
     user = request.user
     if not user.has_perm("mandate.list"):
-        if rules.comms_lacks_mfa(user):
+        if rules.needs_mfa_step(user):
             return mfa_redirect(request)
         raise PermissionDenied
     today = timezone.localdate()

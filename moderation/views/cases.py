@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.access import get_object_for_user, mfa_redirect
 from accounts.models import SocialAccount
-from accounts.rules import comms_lacks_mfa, mandate_account_ids
+from accounts.rules import mandate_account_ids, needs_mfa_step
 from accounts.services import DomainError
 
 from ..evidence import clean_original_name
@@ -48,7 +48,7 @@ def moderation_index(request):
     a comms member still without MFA is sent to activate it."""
     user = request.user
     if not user.has_perm("moderation.index"):
-        if comms_lacks_mfa(user):
+        if needs_mfa_step(user):
             return mfa_redirect(request)
         raise PermissionDenied
     account_ids = mandate_account_ids(user)

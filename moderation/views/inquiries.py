@@ -33,7 +33,7 @@ def inquiry_list(request, account_pk):
     user = request.user
     can_log = user.has_perm("moderation.log_inquiry", account)
     if not (can_log or user.has_perm("moderation.review")):
-        if account_rules.comms_lacks_mfa(user):
+        if account_rules.needs_mfa_step(user):
             return mfa_redirect(request)
         raise PermissionDenied
     form = InquiryLogForm(request.POST or None) if can_log else None

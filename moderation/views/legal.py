@@ -33,7 +33,7 @@ def legal_list(request, account_pk):
     # perm does not fit: the same 404-then-403 order, asked by hand.
     can_record = user.has_perm("moderation.record_legal_basis", account)
     if not can_record and not user.has_perm("moderation.review"):
-        if account_rules.comms_lacks_mfa(user):
+        if account_rules.needs_mfa_step(user):
             return mfa_redirect(request)
         raise PermissionDenied
     can_record = can_record and account.status == AccountStatus.ACTIVE
