@@ -67,15 +67,17 @@ class UserAdmin(BaseUserAdmin):
         return ["is_superuser", "user_permissions", "last_login", "date_joined"]
 
 
+# Set by hand only when an account that existed before the portal is entered; afterwards they
+# change through the lifecycle's services alone (R11, R13, R15: closing revokes every mandate).
+LIFECYCLE_FIELDS = ["status", "requested_by", "activated_on", "closed_on", "closing_reason", "closing_note"]
+
+
 class SocialAccountAdminForm(AccountRegistryForm):
-    """The registry form, plus the lifecycle fields that only the admin edits directly (for
-    entering accounts that existed before the portal)."""
+    """The registry form, plus the lifecycle fields for entering accounts that existed before the
+    portal."""
 
     class Meta(AccountRegistryForm.Meta):
-        fields = [
-            *AccountRegistryForm.Meta.fields,
-            "status", "requested_by", "activated_on", "closed_on", "closing_reason", "closing_note",
-        ]  # fmt: skip
+        fields = [*AccountRegistryForm.Meta.fields, *LIFECYCLE_FIELDS]
 
 
 class MandateInline(admin.TabularInline):
@@ -106,6 +108,13 @@ class SocialAccountAdmin(NoDeleteAdmin):
     autocomplete_fields = ["unit", "requested_by"]
     inlines = [MandateInline]
     readonly_fields = ["created_at", "updated_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # An existing account is activated and closed on the portal's pages, never here: a status
+        # set to "closed" in the admin would leave its editors' mandates in force (R15).
+        if obj is None:
+            return self.readonly_fields
+        return [*self.readonly_fields, *LIFECYCLE_FIELDS]
 
 
 class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):

@@ -200,12 +200,31 @@ class TestAdmin:
         client.force_login(kommunikator)
         assert client.get(reverse("admin:accounts_socialaccount_changelist")).status_code == 200
         change = client.get(reverse("admin:accounts_socialaccount_change", args=[library_account.pk]))
-        assert change.status_code == 200 and 'name="status"' in change.text
+        assert change.status_code == 200 and 'name="name"' in change.text
         response = client.post(
             reverse("admin:accounts_socialaccount_delete", args=[library_account.pk]), {"post": "yes"}
         )
         assert response.status_code == 403
         assert SocialAccount.objects.filter(pk=library_account.pk).exists()
+
+    def test_an_existing_accounts_lifecycle_is_not_changed_in_the_admin(self, client, kommunikator, redaktor):
+        """R15: closing revokes the mandates, which only the lifecycle's service does; the admin
+        sets the status only when an account that existed before the portal is entered."""
+        account = redaktor.mandates.get().account
+        client.force_login(kommunikator)
+        url = reverse("admin:accounts_socialaccount_change", args=[account.pk])
+        page = client.get(url)
+        assert 'name="status"' not in page.text and 'name="closed_on"' not in page.text
+        form = page.context["adminform"].form
+        data = {name: form[name].value() or "" for name in form.fields}
+        data.update(purposes=account.purposes, login_holders=[])
+        data.update({"status": "closed", "closed_on": "2026-01-01", "closing_reason": "other", "closing_note": "x"})
+        data.update({"mandates-TOTAL_FORMS": "0", "mandates-INITIAL_FORMS": "0"})
+        assert client.post(url, data).status_code == 302  # saved: the rest of the form was valid
+        account.refresh_from_db()
+        assert account.status == "active" and account.closed_on is None
+        assert account.mandates.filter(revoked_at__isnull=True).exists()
+        assert 'name="status"' in client.get(reverse("admin:accounts_socialaccount_add")).text
 
     def test_anonymous_admin_goes_to_the_portal_sign_in(self, client):
         response = client.get(reverse("admin:index"), follow=True)
