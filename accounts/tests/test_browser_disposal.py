@@ -36,7 +36,7 @@ def test_comms_confirms_a_disposal_and_sees_its_record(
         opened_by=redaktor, opened_at=long_ago, removed_at=long_ago,
     )  # fmt: skip
     evidence = store_evidence(redaktor, png(), case=old)
-    Evidence.objects.filter(pk=evidence.pk).update(uploaded_at=long_ago)
+    Evidence.objects.filter(pk=evidence.pk).update(uploaded_at=long_ago, taken_at=long_ago)
     new = ModerationCase.objects.create(
         account=library_account, content_kind="comment", category="profanity", description="Svordomar i tråden",
         opened_by=redaktor, removed_at=timezone.now(),

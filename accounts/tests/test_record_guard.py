@@ -39,7 +39,6 @@ from accounts.models import (
     ReviewFlag,
     SelfCheck,
     Training,
-    TrainingKind,
     WeeklyActivity,
 )
 from accounts.records.guard import RECORD_MODELS, RecordDeletionRefused, disposal_allowed, record_models
@@ -93,14 +92,8 @@ def records(kommunikator, redaktor, library_account, media) -> dict[str, models.
             actor=redaktor,
             role="Redaktör",
         ),
-        "accounts.Training": Training.objects.create(
-            trainee=redaktor,
-            trainer=kommunikator,
-            kind=TrainingKind.STARTUP,
-            account=library_account,
-            date=now.date(),
-            recorded_by=kommunikator,
-        ),
+        # The editor's training, recorded before the mandate could take effect (R14).
+        "accounts.Training": Training.objects.get(trainee=redaktor),
         "accounts.WeeklyActivity": WeeklyActivity.objects.create(
             account=library_account, week=datetime.date(2025, 1, 6), posts=2, logged_by=redaktor
         ),
