@@ -67,7 +67,6 @@ def needs_mfa_step(user) -> bool:
     return settings.COMMS_REQUIRE_MFA and is_privileged(user) and not passed_mfa(user)
 
 
-
 def managed_paths(user) -> tuple[str, ...]:
     """The tree paths of the units this user manages (each covers its whole subtree)."""
     if not user.is_authenticated:

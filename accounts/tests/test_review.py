@@ -242,9 +242,7 @@ class TestQueue:
             other, FlagKind.INACTIVE_6_MONTHS, status=FlagStatus.ACKNOWLEDGED, raised_at=day.replace(month=2)
         )
         flag_for(other, FlagKind.POSTING_SHORTFALL, status=FlagStatus.RESOLVED)
-        flag_for(
-            other, FlagKind.MANDATE_EXPIRING, status=FlagStatus.DISMISSED, reason="Förlängs", review_on=day.date()
-        )
+        flag_for(other, FlagKind.MANDATE_EXPIRING, status=FlagStatus.DISMISSED, reason="Förlängs", review_on=day.date())
 
         assert list(service.queue()) == [
             inactive,

@@ -94,3 +94,13 @@ class TestSeedDemo:
 
         for email in ["kommunikator", "chef", "redaktor", "medarbetare", "admin"]:
             assert client.login(email=f"{email}@demo.falkoping.se", password="falkoping-demo"), email
+
+    @override_settings(DEMO_MODE=True)
+    def test_the_demo_case_s_screenshot_was_taken_before_removal_and_added_when_opened(self):
+        """R22 in the demo's own data: what a newcomer sees on the case page is a case in order."""
+        from moderation.models import Evidence
+
+        call_command("seed_demo")
+        (evidence,) = Evidence.objects.filter(case__isnull=False)
+        assert evidence.taken_at < evidence.case.removed_at
+        assert evidence.uploaded_at == evidence.case.opened_at

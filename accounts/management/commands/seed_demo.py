@@ -526,7 +526,7 @@ class Command(BaseCommand):
         """Moderation records for the library (R20–R23): questions (one answered long ago, past the
         demo's retention rule), a removed spam comment with a screenshot, and a legal basis."""
         from moderation.deadlines import answer_deadline
-        from moderation.models import Inquiry, LegalBasis, LegalBasisRecord, ModerationCase
+        from moderation.models import Evidence, Inquiry, LegalBasis, LegalBasisRecord, ModerationCase
 
         library = accounts[("Falköpings bibliotek", "facebook")]
         editor = users["redaktor"]
@@ -567,13 +567,15 @@ class Command(BaseCommand):
 
             from moderation.evidence import store_evidence
 
-            # R22: the screenshot was taken before the comment was removed.
-            store_evidence(
+            # R22: the screenshot was taken before the comment was removed, and added to the case
+            # when it was opened (not when the demo was seeded).
+            evidence = store_evidence(
                 editor,
                 SimpleUploadedFile("skärmdump-spam.png", _demo_png(), "image/png"),
                 case=case,
                 taken_at=now - datetime.timedelta(days=12, hours=1),
             )
+            Evidence.objects.filter(pk=evidence.pk).update(uploaded_at=case.opened_at)
         LegalBasisRecord.objects.get_or_create(
             account=library,
             post="https://www.facebook.com/falkopingsbibliotek (bild från sagostunden)",
