@@ -1,5 +1,5 @@
-"""View-side access control: every view states what it needs, and objects are fetched for the
-user asking. The rules themselves live in accounts/rules.py."""
+"""View-side access control for the roles of accounts/rules.py: comms' pages and the MFA step.
+Objects are fetched for the user asking with falkoping_some.lib.access.get_object_for_user."""
 
 from functools import wraps
 
@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -43,13 +43,3 @@ def comms_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def get_object_for_user(request, queryset, perm, **lookup):
-    """The object, if this user may `perm` it: 404 when it does not exist, 403 when it does but
-    the user may not. A privileged user lacking the MFA step gets the same 403 (views that are
-    comms-only use comms_required, which sends them to take it)."""
-    obj = get_object_or_404(queryset, **lookup)
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied
-    return obj

@@ -29,10 +29,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from falkoping_some.lib.weeks import iso_week, week_start
 from falkoping_some.locks import JobBusy, exclusive
 
-from .models import ActivityImport, ImportStatus, SocialAccount, WeeklyActivity, week_start
-from .services.activity import check_posts, check_week, iso_week
+from .models import ActivityImport, ImportStatus, SocialAccount, WeeklyActivity
+from .services.activity import check_posts, check_week
 
 HEADER = ("account", "week", "posts")
 SYNC_ROW_LIMIT = 2000  # up to this many rows the browser waits; more go to the worker

@@ -32,6 +32,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from falkoping_some.lib.weeks import week_start
 from moderation.deadlines import answer_deadline
 from moderation.models import Inquiry, InquiryChannel, ModerationCase
 
@@ -59,7 +60,6 @@ from .models import (
     TrainingKind,
     User,
     WeeklyActivity,
-    week_start,
 )
 from .notifications import MANDATE_EXPIRY_NOTICE
 

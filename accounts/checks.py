@@ -51,17 +51,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from .models import (
-    OPEN_FLAG_STATUSES,
-    CheckRun,
-    FlagKind,
-    FlagStatus,
-    Mandate,
-    ReviewFlag,
-    SelfCheck,
-    SocialAccount,
-    week_start,
-)
+from falkoping_some.lib.weeks import iso_week, week_start
+
+from .models import OPEN_FLAG_STATUSES, CheckRun, FlagKind, FlagStatus, Mandate, ReviewFlag, SelfCheck, SocialAccount
 from .notifications import MANDATE_EXPIRY_NOTICE, notify
 
 # R6, R15: an account with no post for more than this is closed. Calendar months, so that
@@ -80,11 +72,6 @@ DIGEST = "digest"  # the CheckRun name of the daily digest
 # The key, in the evidence of a flag raised again on its dismissal's review date, of that dismissal:
 # {"flag", "dismissed_on", "dismissed_by", "reason", "review_on"}. Kept while the flag stays open.
 DISMISSED_BEFORE = "dismissed_before"
-
-
-def iso_week(monday: datetime.date) -> str:
-    year, number, _weekday = monday.isocalendar()
-    return f"{year}-W{number:02d}"
 
 
 # The checks. Each takes the day and returns {account id: evidence} in one query. ---------------

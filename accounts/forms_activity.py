@@ -8,9 +8,10 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from falkoping_some.lib.weeks import iso_week
+
 from .activity_import import ImportFileError, decode, parse_week
 from .models import WeeklyActivity
-from .services.activity import iso_week
 
 DEFAULT_IMPORT_MAX_BYTES = 5 * 1024 * 1024
 

@@ -1,12 +1,10 @@
 """The account registry: org units, staff users, official social media accounts, mandates."""
 
-import datetime
 import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery
@@ -14,6 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
+
+from falkoping_some.lib.errors import DomainError
+from falkoping_some.lib.private_files import PrivateStorage
+from falkoping_some.lib.weeks import iso_week
 
 from .links import normalize_handle, normalize_url
 
@@ -261,6 +263,22 @@ class SocialAccountQuerySet(models.QuerySet):
         for unit in units:
             q |= Q(unit__path__startswith=unit.path)
         return self.filter(q)
+
+    def lock_active(self, account, refusal):
+        """The account, locked for the current transaction, or DomainError(refusal) unless it is
+        active. `refusal` is a translated message with a %(status)s placeholder.
+
+        Every change that is allowed only on an active account takes this lock first, so that it
+        and a closing of the account (R15) wait for each other instead of crossing."""
+        return self.lock_unless(account, lambda status: status != AccountStatus.ACTIVE, refusal)
+
+    def lock_unless(self, account, refused, refusal):
+        """The account, locked for the current transaction, or DomainError(refusal) when
+        `refused(status)` is true of it."""
+        locked = self.select_for_update().get(pk=account.pk)
+        if refused(locked.status):
+            raise DomainError(refusal % {"status": locked.get_status_display()})
+        return locked
 
 
 class SocialAccount(models.Model):
@@ -714,11 +732,6 @@ class Notification(models.Model):
         return f"{self.subject} → {self.recipient}"
 
 
-def week_start(day):
-    """The Monday of the ISO week that `day` falls in: a week is stored as its Monday."""
-    return day - datetime.timedelta(days=day.weekday())
-
-
 class WeeklyActivity(models.Model):
     """R19: what an account published in one ISO week, logged by its editor (or imported by comms).
     One row per account and week; a second entry for the same week edits the first."""
@@ -746,13 +759,11 @@ class WeeklyActivity(models.Model):
         ]
 
     def __str__(self):
-        year, number, _weekday = self.week.isocalendar()
-        return f"{self.account.name} {year}-W{number:02d}: {self.posts}"
+        return f"{self.account.name} {self.iso_week}: {self.posts}"
 
     @property
     def iso_week(self) -> str:
-        year, number, _weekday = self.week.isocalendar()
-        return f"{year}-W{number:02d}"
+        return iso_week(self.week)
 
 
 class FlagKind(models.TextChoices):
@@ -961,15 +972,6 @@ class RecordKind(models.TextChoices):
 
 
 RETENTION_KINDS = [(value, label) for value, label in RecordKind.choices if value != RecordKind.AUDIT_EVENTS]
-
-
-class PrivateStorage(FileSystemStorage):
-    """Files that no URL serves (evidence, council attachments, records exports): asking for one's
-    URL is a programming error, not a fall-back to MEDIA_URL. Only permission-checked views read
-    them, through `open()`."""
-
-    def url(self, name):
-        raise ValueError(f"{name} is a private file: serve it through its permission-checked view.")
 
 
 class RecordsStorage(LazyObject):

@@ -188,8 +188,9 @@ def raw_queries(today):
     from django.conf import settings
 
     from accounts import checks
-    from accounts.models import SelfCheck, week_start
+    from accounts.models import SelfCheck
     from accounts.notifications import MANDATE_EXPIRY_NOTICE
+    from falkoping_some.lib.weeks import week_start
     from moderation.checks import POLICE_REPORT_WITHIN
 
     limit = today - checks.INACTIVITY_LIMIT
@@ -287,7 +288,8 @@ def naive_loops(today):
     import datetime
 
     from accounts import checks
-    from accounts.models import Mandate, SelfCheck, WeeklyActivity, week_start
+    from accounts.models import Mandate, SelfCheck, WeeklyActivity
+    from falkoping_some.lib.weeks import week_start
 
     limit = today - checks.INACTIVITY_LIMIT
     weeks = checks.SHORTFALL_WINDOW_WEEKS

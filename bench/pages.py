@@ -341,7 +341,8 @@ def make_import_csv() -> str:
 
     from django.utils import timezone
 
-    from accounts.models import SocialAccount, WeeklyActivity, week_start
+    from accounts.models import SocialAccount, WeeklyActivity
+    from falkoping_some.lib.weeks import week_start
 
     today = timezone.localdate()
     this_week = week_start(today)

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.form_fields import DATETIME_LOCAL, DateTimeLocalField
+from falkoping_some.lib.forms import DATETIME_LOCAL, DateTimeLocalField
 
 from .models import CouncilMeeting, Response
 

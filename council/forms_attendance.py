@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from moderation.evidence import ACCEPT_ATTRIBUTE
+from falkoping_some.lib.private_files import ACCEPT_ATTRIBUTE
 
 from .services_attendance import RECORDABLE
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from moderation.models import PrivateFile
+from falkoping_some.lib.private_files import PrivateFile
 
 
 def new_token() -> str:

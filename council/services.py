@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Mandate
 from accounts.notifications import notify
-from accounts.services import DomainError
+from falkoping_some.lib.errors import DomainError
 
 from .ical import meeting_ical
 from .models import AgendaItem, CouncilMeeting, Invitation, MeetingStatus, Response

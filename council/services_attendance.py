@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Mandate
-from accounts.services import DomainError
-from moderation.evidence import clean_original_name, discard_files, store_private_file, validate_upload
+from falkoping_some.lib.errors import DomainError
+from falkoping_some.lib.private_files import clean_original_name, discard_files, store_private_file, validate_upload
 
 from .models import Attendance, CouncilMeeting, Invitation, MeetingStatus, MinutesAttachment
 

@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.form_fields import DateTimeLocalField
+from falkoping_some.lib.forms import DateTimeLocalField
 
 from .models import InquiryChannel
 from .services_inquiries import SUMMARY_MAX_LENGTH

@@ -6,9 +6,9 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from accounts.form_fields import DateTimeLocalField
+from falkoping_some.lib.forms import DateTimeLocalField
+from falkoping_some.lib.private_files import ACCEPT_ATTRIBUTE
 
-from .evidence import ACCEPT_ATTRIBUTE
 from .models import LegalBasis
 
 # R23 in plain words beside each basis of GDPR article 6(1).

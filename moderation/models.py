@@ -2,57 +2,14 @@
 24-weekday-hour deadline, and the GDPR legal basis of posts with personal data. Every record here
 is a public record (R3): kept, never deleted from the UI, and in the audit trail."""
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import PrivateStorage, SocialAccount
-
-
-class EvidenceStorage(LazyObject):
-    """Evidence files live under PRIVATE_MEDIA_ROOT, which no URL serves: only the permission-
-    checked view in moderation/views/cases.py hands them out."""
-
-    def _setup(self):
-        self._wrapped = PrivateStorage(location=settings.PRIVATE_MEDIA_ROOT)
-
-
-evidence_storage = EvidenceStorage()
-
-
-def private_storage():
-    """The storage of evidence and council attachments, given to FileField as a callable so that
-    migrations name this function instead of baking in one machine's PRIVATE_MEDIA_ROOT."""
-    return evidence_storage
-
-
-def evidence_path(instance, filename):
-    # A random name: nothing of what the uploader called the file reaches the file system.
-    return f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
-
-
-class PrivateFile(models.Model):
-    """A file kept in the private storage under a random name, with its SHA-256 and who uploaded
-    it when: evidence (R22, R23) and the council's minutes attachments. Written only by
-    moderation.evidence.store_private_file, never changed afterwards."""
-
-    file = models.FileField(_("file"), storage=private_storage, upload_to=evidence_path, max_length=200)
-    original_name = models.CharField(_("original file name"), max_length=255)
-    content_type = models.CharField(_("content type"), max_length=50)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
-
-    class Meta:
-        abstract = True
+from accounts.models import SocialAccount
+from falkoping_some.lib.private_files import PrivateFile
 
 
 class RemovedContentKind(models.TextChoices):

@@ -24,10 +24,11 @@ from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import AccountStatus, SocialAccount
-from accounts.services import DomainError
+from accounts.models import SocialAccount
+from falkoping_some.lib.errors import DomainError
+from falkoping_some.lib.private_files import discard_files, validate_upload
 
-from .evidence import discard_files, store_evidence, validate_upload
+from .evidence import store_evidence
 from .models import CRIMINAL_CATEGORIES, Evidence, EvidenceAttestation, ModerationCase
 
 logger = logging.getLogger(__name__)
@@ -79,12 +80,9 @@ def open_case(actor, account, data, files=(), taken_at=None) -> ModerationCase:
     if reason and data.get("is_criminal"):
         raise DomainError(_("Either mark the material as criminal or say why it is not criminal, not both."))
     with transaction.atomic():
-        account = SocialAccount.objects.select_for_update().get(pk=account.pk)
-        if account.status != AccountStatus.ACTIVE:
-            raise DomainError(
-                _("Cases can only be opened for an active account; this one is “%(status)s”.")
-                % {"status": account.get_status_display()}
-            )
+        account = SocialAccount.objects.lock_active(
+            account, _("Cases can only be opened for an active account; this one is “%(status)s”.")
+        )
         case = ModerationCase(account=account, opened_by=actor, opened_at=timezone.now())
         for field in CASE_FIELDS:
             if field in data:

@@ -16,7 +16,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import AccountStatus, SocialAccount
-from accounts.services import DomainError
+from falkoping_some.lib.errors import DomainError
 
 from .deadlines import answer_deadline
 from .models import Inquiry, InquiryChannel

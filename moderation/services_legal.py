@@ -15,10 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import AccountStatus, SocialAccount
-from accounts.services import DomainError
+from accounts.models import SocialAccount
+from falkoping_some.lib.errors import DomainError
+from falkoping_some.lib.private_files import discard_files, validate_upload
 
-from .evidence import discard_files, store_evidence, validate_upload
+from .evidence import store_evidence
 from .models import LegalBasis, LegalBasisRecord
 
 
@@ -77,12 +78,9 @@ def record_legal_basis(
         raise DomainError(_("Explain why this legal basis applies to the publication."))
     with transaction.atomic():
         # The lock makes recording wait for the account's closing (and the other way round).
-        account = SocialAccount.objects.select_for_update().get(pk=account.pk)
-        if account.status != AccountStatus.ACTIVE:
-            raise DomainError(
-                _("Legal bases are recorded only for active accounts; this one is “%(status)s”.")
-                % {"status": account.get_status_display()}
-            )
+        account = SocialAccount.objects.lock_active(
+            account, _("Legal bases are recorded only for active accounts; this one is “%(status)s”.")
+        )
         record = LegalBasisRecord.objects.create(
             account=account,
             post=post,

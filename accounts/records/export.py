@@ -59,6 +59,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from falkoping_some.lib.queueing import enqueue_on_commit
 from falkoping_some.locks import JobBusy, exclusive
 from moderation.models import (
     Evidence,
@@ -94,7 +95,6 @@ from ..models import (
     TrainingKind,
     WeeklyActivity,
 )
-from ..queueing import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 

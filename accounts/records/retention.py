@@ -34,6 +34,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from falkoping_some.lib.errors import DomainError
 from moderation.models import Evidence, EvidenceAttestation, Inquiry, LegalBasisRecord, ModerationCase
 
 from ..models import (
@@ -54,7 +55,6 @@ from ..models import (
     WeeklyActivity,
 )
 from ..notifications import notify
-from ..services import DomainError
 from .guard import disposal_allowed
 
 logger = logging.getLogger(__name__)

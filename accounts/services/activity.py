@@ -16,18 +16,14 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from ..models import AccountStatus, Mandate, SocialAccount, WeeklyActivity, week_start
-from . import DomainError
+from falkoping_some.lib.errors import DomainError
+from falkoping_some.lib.weeks import iso_week, week_start
+
+from ..models import Mandate, SocialAccount, WeeklyActivity
 
 WEEK = datetime.timedelta(weeks=1)
 POSTS_PER_WEEK = 1  # R19: on average at least one post per week
 MISSING_WEEKS_SHOWN = 8  # how far back the dashboard reminds an editor of weeks nobody logged
-
-
-def iso_week(monday: datetime.date) -> str:
-    """2026-W48: the value of an <input type="week"> and how the import names a week."""
-    year, number, _weekday = monday.isocalendar()
-    return f"{year}-W{number:02d}"
 
 
 def week_label(monday: datetime.date) -> str:
@@ -84,12 +80,9 @@ def log_activity(actor, account, week, posts, note=None) -> tuple[WeeklyActivity
     with transaction.atomic():
         # The account row is locked so that a closing and a log of the same account wait for
         # each other; the log's own row is locked by update_or_create.
-        account = SocialAccount.objects.select_for_update().get(pk=account.pk)
-        if account.status != AccountStatus.ACTIVE:
-            raise DomainError(
-                _("Activity can only be logged for an active account; this one is “%(status)s”.")
-                % {"status": account.get_status_display()}
-            )
+        account = SocialAccount.objects.lock_active(
+            account, _("Activity can only be logged for an active account; this one is “%(status)s”.")
+        )
         problem = check_week(account, week, today)
         if problem:
             raise DomainError(problem)

@@ -24,9 +24,10 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from falkoping_some.lib.errors import DomainError
+
 from ..checks import DISMISSED_BEFORE
 from ..models import OPEN_FLAG_STATUSES, ClosingReason, FlagKind, FlagStatus, ReviewFlag
-from . import DomainError
 from .lifecycle import close_account
 
 PAGE_SIZE = 50

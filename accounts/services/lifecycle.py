@@ -17,6 +17,8 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from falkoping_some.lib.errors import DomainError
+
 from ..models import (
     AccountDecision,
     AccountStatus,
@@ -30,7 +32,6 @@ from ..models import (
 )
 from ..notifications import notify
 from ..rules import managed_paths
-from . import DomainError
 
 User = get_user_model()
 

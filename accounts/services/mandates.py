@@ -17,10 +17,11 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from falkoping_some.lib.errors import DomainError
+
 from ..models import AccountStatus, Mandate, SocialAccount, User
 from ..notifications import notify
 from ..rules import manages_unit
-from . import DomainError
 
 # A closed account's mandates ended with it (R15); a rejected request never became an account.
 NO_MANDATES_FOR = (AccountStatus.CLOSED, AccountStatus.REJECTED)
@@ -111,12 +112,9 @@ def grant_mandate(actor, account, user, valid_from, valid_until=None, on_behalf_
     with transaction.atomic():
         # Locking the account makes two grants for it (and its closing) wait for each other, so
         # two overlapping mandates cannot both pass the check below.
-        account = SocialAccount.objects.select_for_update().get(pk=account.pk)
-        if account.status in NO_MANDATES_FOR:
-            raise DomainError(
-                _("No mandate can be granted for an account that is “%(status)s”.")
-                % {"status": account.get_status_display()}
-            )
+        account = SocialAccount.objects.lock_unless(
+            account, NO_MANDATES_FOR.__contains__, _("No mandate can be granted for an account that is “%(status)s”.")
+        )
         existing = overlapping(Mandate.objects.filter(account=account, user=user), valid_from, valid_until).first()
         if existing is not None:
             raise DomainError(

@@ -22,9 +22,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from falkoping_some.lib.errors import DomainError
+
 from ..checks import align_self_check_flags, self_check_due
 from ..models import AccountStatus, Mandate, SelfCheck, SocialAccount
-from . import DomainError
 
 # An editor sees a self-check coming this long before it is due.
 REMINDER_NOTICE = datetime.timedelta(days=30)
@@ -137,12 +138,9 @@ def record_self_check(user, account: SocialAccount, answers: dict, comment: str 
         raise DomainError(_("Where you answer no, say in the comment what is wrong and what will be done about it."))
     with transaction.atomic():
         # Locked so that a closing of the account and a self-check wait for each other.
-        account = SocialAccount.objects.select_for_update().get(pk=account.pk)
-        if account.status != AccountStatus.ACTIVE:
-            raise DomainError(
-                _("Only an active account has a yearly self-check; this one is “%(status)s”.")
-                % {"status": account.get_status_display()}
-            )
+        account = SocialAccount.objects.lock_active(
+            account, _("Only an active account has a yearly self-check; this one is “%(status)s”.")
+        )
         self_check = SelfCheck.objects.create(
             account=account, answered_by=user, comment=comment, **{name: answers[name] for name in names}
         )

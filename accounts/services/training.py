@@ -9,8 +9,9 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from falkoping_some.lib.errors import DomainError
+
 from ..models import Mandate, Training, TrainingKind, User
-from . import DomainError
 
 
 def record_training(actor, trainee, kind, date, trainer=None, account=None, note="") -> Training:

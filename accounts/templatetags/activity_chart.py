@@ -9,7 +9,9 @@ from django import template
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from ..models import WeeklyActivity, week_start
+from falkoping_some.lib.weeks import week_start
+
+from ..models import WeeklyActivity
 from ..services.activity import POSTS_PER_WEEK, WEEK, first_loggable_week
 
 register = template.Library()

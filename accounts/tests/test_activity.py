@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AccountStatus, ClosingReason, Mandate, WeeklyActivity
-from accounts.services import DomainError
 from accounts.services.activity import dashboard_rows, log_activity, missing_weeks
 from accounts.templatetags.activity_chart import CHART_WEEKS
 from accounts.tests.factories import SocialAccountFactory
+from falkoping_some.lib.errors import DomainError
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 TODAY = datetime.date(2026, 3, 11)  # a Wednesday

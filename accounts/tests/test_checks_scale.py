@@ -23,9 +23,9 @@ from accounts.models import (
     SelfCheck,
     SocialAccount,
     WeeklyActivity,
-    week_start,
 )
 from accounts.notifications import MANDATE_EXPIRY_NOTICE
+from falkoping_some.lib.weeks import week_start
 
 pytestmark = pytest.mark.django_db
 

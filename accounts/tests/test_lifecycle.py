@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from accounts.models import AccountDecision, AccountStatus, Mandate, SocialAccount, Training
 from accounts.selectors import public_accounts
-from accounts.services import DomainError, lifecycle
+from accounts.services import lifecycle
 from accounts.tests.factories import MandateFactory, OrgUnitFactory, UserFactory
+from falkoping_some.lib.errors import DomainError
 
 REQUEST = {
     "platform": "instagram", "platform_other": "", "name": "Biblioteket för unga", "purposes": ["tips", "events"],

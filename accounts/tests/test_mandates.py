@@ -16,9 +16,9 @@ from django.utils import timezone, translation
 
 from accounts import rules
 from accounts.models import AccountStatus, Mandate
-from accounts.services import DomainError
 from accounts.services import mandates as service
 from accounts.tests.factories import MandateFactory, OrgUnitFactory, SocialAccountFactory, TrainingFactory, UserFactory
+from falkoping_some.lib.errors import DomainError
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 TODAY = datetime.date(2026, 3, 10)

@@ -45,7 +45,8 @@ from accounts.records.guard import RECORD_MODELS, RecordDeletionRefused, disposa
 from accounts.tests.factories import SocialAccountFactory
 from conftest import give_mfa
 from council.models import CouncilMeeting, Invitation, MeetingStatus, MinutesAttachment
-from moderation.evidence import store_evidence, store_private_file
+from falkoping_some.lib.private_files import store_private_file
+from moderation.evidence import store_evidence
 from moderation.models import EvidenceAttestation, Inquiry, LegalBasisRecord, ModerationCase
 from moderation.tests.files import png
 from moderation.tests.files.storage import private_media

@@ -50,8 +50,8 @@ from accounts.records.retention import (
     kept_until,
     propose_disposals,
 )
-from accounts.services import DomainError
 from accounts.tests.factories import SocialAccountFactory, UserFactory
+from falkoping_some.lib.errors import DomainError
 from moderation.evidence import store_evidence
 from moderation.models import Evidence, Inquiry, LegalBasisRecord, ModerationCase
 from moderation.tests.files import png

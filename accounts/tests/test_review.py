@@ -17,9 +17,9 @@ from django.utils import timezone, translation
 
 from accounts.models import AccountStatus, ClosingReason, FlagKind, FlagStatus, ReviewFlag
 from accounts.selectors import public_accounts
-from accounts.services import DomainError
 from accounts.services import flags as service
 from accounts.tests.factories import OrgUnitFactory, SocialAccountFactory
+from falkoping_some.lib.errors import DomainError
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 INACTIVE = {"last_post": "2025-09-01", "since": "2025-09-01", "activated_on": "2024-01-15"}

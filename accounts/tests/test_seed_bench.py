@@ -24,10 +24,10 @@ from accounts.models import (
     SocialAccount,
     User,
     WeeklyActivity,
-    week_start,
 )
 from accounts.tests.factories import SocialAccountFactory, UserFactory
 from conftest import give_mfa
+from falkoping_some.lib.weeks import week_start
 from moderation.models import Inquiry
 from moderation.tests.files.storage import private_media
 

@@ -17,9 +17,9 @@ from django.urls import reverse
 
 from accounts import checks
 from accounts.models import AccountStatus, ClosingReason, FlagKind, FlagStatus, ReviewFlag, SelfCheck
-from accounts.services import DomainError
 from accounts.services.selfcheck import record_self_check, self_check_status, self_checks_due_for
 from accounts.tests.factories import MandateFactory, SocialAccountFactory, UserFactory
+from falkoping_some.lib.errors import DomainError
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import Training, TrainingKind
-from accounts.services import DomainError
 from accounts.services.training import record_training
 from accounts.tests.factories import EDITOR_TRAINED_ON, MandateFactory
+from falkoping_some.lib.errors import DomainError
 
 TODAY = datetime.date(2026, 3, 10)
 DAY = datetime.timedelta(days=1)

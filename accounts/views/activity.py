@@ -11,7 +11,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from ..access import comms_required, get_object_for_user
+from falkoping_some.lib.access import get_object_for_user
+from falkoping_some.lib.errors import DomainError
+from falkoping_some.lib.queueing import enqueue_on_commit
+
+from ..access import comms_required
 from ..activity_import import (
     SYNC_ROW_LIMIT,
     ImportFileError,
@@ -21,8 +25,6 @@ from ..activity_import import (
 )
 from ..forms_activity import ActivityImportForm, ActivityLogForm, import_max_bytes
 from ..models import ActivityImport, SocialAccount
-from ..queueing import enqueue_on_commit
-from ..services import DomainError
 from ..services.activity import log_activity, recent_logs, week_label
 
 RECENT_WEEKS = 12

@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from falkoping_some.lib.access import get_object_for_user
 from moderation.models import Evidence, EvidenceAttestation, Inquiry, LegalBasisRecord, ModerationCase
 
-from ..access import comms_required, get_object_for_user
+from ..access import comms_required
 from ..models import (
     AccountDecision,
     Mandate,

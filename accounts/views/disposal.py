@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
+from falkoping_some.lib.errors import DomainError
+
 from ..access import comms_required
 from ..forms_disposal import DisposalConfirmForm
 from ..models import RETENTION_KINDS, Disposal, DisposalStatus, RetentionRule
 from ..records import retention
-from ..services import DomainError
 
 PAGE_SIZE = 50
 

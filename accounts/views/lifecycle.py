@@ -10,10 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ..access import comms_required, get_object_for_user
+from falkoping_some.lib.access import get_object_for_user
+from falkoping_some.lib.errors import DomainError
+
+from ..access import comms_required
 from ..forms import AccountRequestForm, ActivationForm, CloseForm, DecisionForm
 from ..models import Mandate, SocialAccount, User
-from ..services import DomainError
 from ..services.lifecycle import (
     activate_account,
     close_account,

@@ -9,11 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from council.services_attendance import person_attendance
+from falkoping_some.lib.access import get_object_for_user
+from falkoping_some.lib.errors import DomainError
 
-from ..access import comms_required, get_object_for_user
+from ..access import comms_required
 from ..forms_mandates import TrainingForm
 from ..models import TrainingKind, User
-from ..services import DomainError
 from ..services.training import record_training
 from .mandates import may_revoke
 

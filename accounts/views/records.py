@@ -5,12 +5,15 @@ and lists the earlier ones; the status page follows the worker; the download is 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from ..access import comms_required, get_object_for_user
+from falkoping_some.lib.access import get_object_for_user
+from falkoping_some.lib.private_files import private_file_response
+
+from ..access import comms_required
 from ..forms_records import ExportForm
 from ..models import ExportStatus, RecordsExport, SocialAccount
 from ..records.export import FILES, download_name, record_download, request_export
@@ -108,7 +111,6 @@ def export_download(request, pk):
     except FileNotFoundError:
         raise Http404(_("The export's file is missing.")) from None
     record_download(request.user, export)
-    response = FileResponse(stream, as_attachment=True, filename=download_name(export), content_type="application/zip")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(
+        stream, content_type="application/zip", filename=download_name(export), as_attachment=True
+    )

@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from council.views.meetings import next_meeting
+from falkoping_some.lib.access import get_object_for_user
 from moderation.services_inquiries import answer_stats
 from moderation.services_legal import legal_overview
 
 from .. import rules
-from ..access import comms_required, get_object_for_user
+from ..access import comms_required
 from ..forms import AccountFilterForm, AccountRegistryForm, DecisionForm
 from ..models import AccountDecision, AccountStatus, Mandate, OrgUnit, SocialAccount, Training
 from ..selectors import most_late_answers

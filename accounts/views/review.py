@@ -13,11 +13,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from falkoping_some.lib.errors import DomainError
+
 from ..access import comms_required
 from ..forms import CloseForm
 from ..forms_review import FlagDismissForm, FlagFilterForm, FlagNoteForm
 from ..models import AccountStatus, ClosingReason, FlagKind, FlagStatus, ReviewFlag
-from ..services import DomainError
 from ..services.flags import (
     acknowledge_flag,
     check_closes_account,

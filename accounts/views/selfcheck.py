@@ -10,10 +10,11 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ..access import get_object_for_user
+from falkoping_some.lib.access import get_object_for_user
+from falkoping_some.lib.errors import DomainError
+
 from ..forms_selfcheck import SelfCheckForm
 from ..models import AccountStatus, SocialAccount
-from ..services import DomainError
 from ..services.selfcheck import questions, record_self_check, self_check_history, self_check_status
 
 

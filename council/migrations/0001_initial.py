@@ -3,6 +3,7 @@
 import council.models
 import django.db.models.deletion
 import django.utils.timezone
+import falkoping_some.lib.private_files
 import moderation.models
 from django.conf import settings
 from django.db import migrations, models
@@ -89,7 +90,7 @@ class Migration(migrations.Migration):
             name='MinutesAttachment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, storage=moderation.models.private_storage, upload_to=moderation.models.evidence_path, verbose_name='file')),
+                ('file', models.FileField(max_length=200, storage=falkoping_some.lib.private_files.private_storage, upload_to=falkoping_some.lib.private_files.evidence_path, verbose_name='file')),
                 ('original_name', models.CharField(max_length=255, verbose_name='original file name')),
                 ('content_type', models.CharField(max_length=50, verbose_name='content type')),
                 ('size', models.PositiveIntegerField(verbose_name='size (bytes)')),

@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from accounts.services import DomainError
 from accounts.tests.factories import MandateFactory, UserFactory
 from council.models import Attendance, CouncilMeeting, Invitation, MinutesAttachment
 from council.services_attendance import (
@@ -20,6 +19,7 @@ from council.services_attendance import (
     record_attendance,
     save_minutes,
 )
+from falkoping_some.lib.errors import DomainError
 from moderation.tests.files import PDF_BYTES, upload
 from moderation.tests.files.storage import private_media
 

@@ -14,13 +14,13 @@ from icalendar import Calendar
 
 from accounts.models import Notification
 from accounts.notifications import deliver
-from accounts.services import DomainError
 from accounts.services.mandates import grant_mandate
 from accounts.tests.factories import MandateFactory, UserFactory
 from conftest import give_mfa
 from council import services
 from council.models import CouncilMeeting, Invitation, MeetingStatus, Response
 from council.views.meetings import editor_network
+from falkoping_some.lib.errors import DomainError
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 NOW = datetime.datetime(2026, 3, 10, 12, 0, tzinfo=STOCKHOLM)

@@ -3,15 +3,15 @@ and attaches files; every staff member reads them; comms sees who takes part and
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.access import comms_required, get_object_for_user
-from accounts.services import DomainError
-from moderation.evidence import clean_original_name
+from accounts.access import comms_required
+from falkoping_some.lib.access import get_object_for_user
+from falkoping_some.lib.errors import DomainError
+from falkoping_some.lib.private_files import clean_original_name, private_file_response
 
 from ..forms_attendance import AttachmentForm, AttendanceForm, MinutesForm
 from ..models import CouncilMeeting, MeetingStatus, MinutesAttachment
@@ -108,15 +108,11 @@ def attachment_file(request, pk):
     if not request.user.has_perm("council.manage"):
         attachments = attachments.exclude(meeting__status=MeetingStatus.DRAFT)
     attachment = get_object_for_user(request, attachments, "council.view", pk=pk)
-    response = FileResponse(
+    return private_file_response(
         attachment.file.open("rb"),
         content_type=attachment.content_type,
-        as_attachment=False,
         filename=clean_original_name(attachment.original_name),
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @comms_required

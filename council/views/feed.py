@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import get_object_for_user
+from falkoping_some.lib.access import get_object_for_user
 
 from ..ical import feed_ical, meeting_ical
 from ..models import CalendarFeed, CouncilMeeting, MeetingStatus, new_token

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import comms_required
 from accounts.models import Mandate, SocialAccount
-from accounts.services import DomainError
+from falkoping_some.lib.errors import DomainError
 
 from .. import services
 from ..forms import CancelForm, MeetingForm, RespondForm

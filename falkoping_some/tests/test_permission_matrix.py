@@ -47,7 +47,8 @@ from accounts.models import (
 from accounts.tests.factories import MandateFactory, SocialAccountFactory, UserFactory
 from conftest import give_mfa
 from council.models import CalendarFeed, CouncilMeeting, Invitation, MeetingStatus, MinutesAttachment
-from moderation.evidence import store_evidence, store_private_file
+from falkoping_some.lib.private_files import store_private_file
+from moderation.evidence import store_evidence
 from moderation.models import Inquiry, LegalBasisRecord, ModerationCase
 from moderation.tests.files import png
 from moderation.tests.files.storage import private_media

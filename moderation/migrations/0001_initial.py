@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
+import falkoping_some.lib.private_files
 import moderation.models
 from django.conf import settings
 from django.db import migrations, models
@@ -61,7 +62,7 @@ class Migration(migrations.Migration):
             name='Evidence',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, storage=moderation.models.private_storage, upload_to=moderation.models.evidence_path, verbose_name='file')),
+                ('file', models.FileField(max_length=200, storage=falkoping_some.lib.private_files.private_storage, upload_to=falkoping_some.lib.private_files.evidence_path, verbose_name='file')),
                 ('original_name', models.CharField(max_length=255, verbose_name='original file name')),
                 ('content_type', models.CharField(max_length=50, verbose_name='content type')),
                 ('size', models.PositiveIntegerField(verbose_name='size (bytes)')),

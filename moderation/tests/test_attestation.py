@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.services import DomainError
 from accounts.tests.factories import MandateFactory, UserFactory
+from falkoping_some.lib.errors import DomainError
 from moderation.models import EvidenceAttestation
 from moderation.services import attest_evidence, open_case
 from moderation.services_legal import record_legal_basis

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from accounts.services import DomainError
+from falkoping_some.lib.errors import DomainError
 from moderation.checks import find_criminal_not_reported
 from moderation.models import Evidence, ModerationCase
 from moderation.services import add_evidence, mark_removed, open_case, report_to_police

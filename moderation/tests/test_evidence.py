@@ -7,7 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import override_settings
 
-from moderation.evidence import MAX_IMAGE_PIXELS, clean_original_name, store_evidence, validate_upload
+from falkoping_some.lib.private_files import MAX_IMAGE_PIXELS, clean_original_name, validate_upload
+from moderation.evidence import store_evidence
 from moderation.models import ModerationCase
 from moderation.tests.files import (
     CATALOG,

@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import AccountStatus
-from accounts.services import DomainError
 from accounts.tests.factories import SocialAccountFactory
+from falkoping_some.lib.errors import DomainError
 from moderation.deadlines import STOCKHOLM
 from moderation.models import Inquiry, InquiryChannel
 from moderation.services_inquiries import (

@@ -17,8 +17,8 @@ from django.utils.translation import gettext
 from PIL import Image
 
 from accounts.models import AccountStatus, SocialAccount
-from accounts.services import DomainError
 from accounts.tests.factories import SocialAccountFactory, UserFactory
+from falkoping_some.lib.errors import DomainError
 from moderation.models import Evidence, LegalBasis, LegalBasisRecord
 from moderation.services_legal import add_consent_evidence, legal_overview, record_legal_basis
 from moderation.tests.files.storage import private_media

@@ -7,17 +7,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.access import get_object_for_user, mfa_redirect
+from accounts.access import mfa_redirect
 from accounts.models import SocialAccount
 from accounts.rules import mandate_account_ids, needs_mfa_step
-from accounts.services import DomainError
+from falkoping_some.lib.access import get_object_for_user
+from falkoping_some.lib.errors import DomainError
+from falkoping_some.lib.private_files import clean_original_name, private_file_response
 
-from ..evidence import clean_original_name
 from ..forms import (
     AttestForm,
     CaseFilterForm,
@@ -260,12 +260,8 @@ def evidence_file(request, pk):
         "moderation.view_evidence",
         pk=pk,
     )
-    response = FileResponse(
+    return private_file_response(
         evidence.file.open("rb"),
         content_type=evidence.content_type,
-        as_attachment=False,
         filename=clean_original_name(evidence.original_name),
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

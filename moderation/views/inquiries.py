@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import rules as account_rules
-from accounts.access import get_object_for_user, mfa_redirect
+from accounts.access import mfa_redirect
 from accounts.models import SocialAccount
-from accounts.services import DomainError
+from falkoping_some.lib.access import get_object_for_user
+from falkoping_some.lib.errors import DomainError
 
 from ..forms_inquiries import InquiryAnswerForm, InquiryLogForm
 from ..models import Inquiry

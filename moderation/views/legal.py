@@ -10,9 +10,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import rules as account_rules
-from accounts.access import get_object_for_user, mfa_redirect
+from accounts.access import mfa_redirect
 from accounts.models import AccountStatus, SocialAccount
-from accounts.services import DomainError
+from falkoping_some.lib.access import get_object_for_user
+from falkoping_some.lib.errors import DomainError
 
 from ..forms_legal import ConsentEvidenceForm, LegalBasisForm
 from ..models import LegalBasisRecord

@@ -30,8 +30,8 @@ from accounts.models import (
     TrainingKind,
     User,
     WeeklyActivity,
-    week_start,
 )
+from falkoping_some.lib.weeks import week_start
 
 DEMO_PASSWORD = "falkoping-demo"  # noqa: S105 (a published demo login, never in production)
 DEMO_DOMAIN = "demo.falkoping.se"

@@ -7,7 +7,7 @@ from django.test import override_settings
 from django.utils.functional import empty
 
 from accounts.models import _records_storage
-from moderation.models import evidence_storage
+from falkoping_some.lib.private_files import evidence_storage
 
 # Both lazy storages under PRIVATE_MEDIA_ROOT: reset, they read the overridden setting again.
 PRIVATE_STORAGES = (evidence_storage, _records_storage)
