@@ -33,21 +33,24 @@ run: $(VENV)/.installed-run
 	@export DJANGO_DEBUG="$${DJANGO_DEBUG:-true}" PORTAL_DEMO="$${PORTAL_DEMO:-true}" \
 		&& $(BIN)/python manage.py migrate --noinput \
 		&& $(BIN)/python manage.py seed_demo \
-		&& exec $(BIN)/python -m falkoping_some.devrun
+		&& exec $(BIN)/python -m devtools.devrun
 
 # make test ARGS="-k heartbeat -x"
-# ruff's rules include the security scan (S, flake8-bandit: pyproject.toml); then Django's deploy
+# ruff's rules include the security scan; import-linter checks which app may import which (README,
+# "How the code is laid out"); (S, flake8-bandit: pyproject.toml); then Django's deploy
 # check with a production environment and nothing else (README, "Running it safely").
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	@env -i PATH="$$PATH" LANG=C.UTF-8 PORTAL_VAR_DIR="$(CURDIR)/var" DJANGO_ALLOWED_HOSTS=some.falkoping.se \
 		DATABASE_URL=postgres://some@127.0.0.1/falkoping_some REDIS_URL=redis://127.0.0.1:6379/0 \
 		DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
-	$(BIN)/python -m falkoping_some.testenv $(ARGS)
+	$(BIN)/python -m devtools.testenv $(ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/ruff format --check .
 
 clean:

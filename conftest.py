@@ -16,7 +16,7 @@ from django.test import Client
 
 from accounts.tests.factories import MandateFactory, OrgUnitFactory, SocialAccountFactory, UserFactory
 
-pytest_plugins = ["falkoping_some.pytest_services"]
+pytest_plugins = ["devtools.pytest_services"]
 
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # a test-only base32 secret
 

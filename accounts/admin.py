@@ -9,25 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .admin_audit import ReadOnlyAdminMixin  # also makes the audit trail read-only in the admin
 from .forms import AccountRegistryForm
-from .models import (
-    AccountDecision,
-    ActivityImport,
-    CheckRun,
-    DatasetMarker,
-    Disposal,
-    Mandate,
-    Notification,
-    OrgUnit,
-    RecordsExport,
-    RetentionRule,
-    ReviewFlag,
-    SelfCheck,
-    SignInPolicy,
-    SocialAccount,
-    Training,
-    User,
-    WeeklyActivity,
-)
+from .models import AccountDecision, Mandate, Notification, OrgUnit, SignInPolicy, SocialAccount, Training, User
 
 
 class NoDeleteAdmin(admin.ModelAdmin):
@@ -153,75 +135,7 @@ class NotificationAdmin(ReadOnlyAdmin):
     readonly_fields = [f.name for f in Notification._meta.fields]
 
 
-@admin.register(WeeklyActivity)
-class WeeklyActivityAdmin(ReadOnlyAdmin):
-    """Logged by editors on their start page or imported from CSV (R19)."""
-
-    list_display = ["account", "week", "posts", "logged_by", "logged_at"]
-    list_filter = ["account__unit"]
-    search_fields = ["account__name"]
-    date_hierarchy = "week"
-
-
-@admin.register(ReviewFlag)
-class ReviewFlagAdmin(ReadOnlyAdmin):
-    """Raised and resolved by the scheduled checks; reviewed at /granskning/."""
-
-    list_display = ["account", "kind", "status", "raised_at", "closed_at", "decided_by"]
-    list_filter = ["kind", "status"]
-    search_fields = ["account__name"]
-
-
-@admin.register(CheckRun)
-class CheckRunAdmin(ReadOnlyAdmin):
-    list_display = ["check_name", "started_at", "duration_ms", "found", "raised", "resolved", "dry_run"]
-    list_filter = ["check_name", "dry_run"]
-
-
-@admin.register(ActivityImport)
-class ActivityImportAdmin(ReadOnlyAdmin):
-    list_display = ["file_name", "status", "total_rows", "created_by", "created_at"]
-    list_filter = ["status"]
-    exclude = ["content"]
-
-
-# Issue 7: public records (R3), retention and disposal (R25), the yearly self-check.
-
-
-@admin.register(RetentionRule)
-class RetentionRuleAdmin(NoDeleteAdmin):
-    """R25: comms sets how long each kind of record is kept, with the document management plan's
-    reference. A kind without a rule, or a rule without a time, is kept. A rule is never deleted:
-    the disposals made under it refer to it; to keep the records again, empty its time."""
-
-    list_display = ["kind", "retain_months", "plan_reference", "updated_at"]
-    fields = ["kind", "retain_months", "plan_reference", "note"]
-
-    def get_readonly_fields(self, request, obj=None):
-        # The disposals made under a rule refer to it: it stays the rule of its kind.
-        return ["kind"] if obj is not None else []
-
-
-@admin.register(Disposal)
-class DisposalAdmin(ReadOnlyAdmin):
-    list_display = ["kind", "cutoff", "status", "proposed_count", "confirmed_by", "confirmed_at"]
-    list_filter = ["status", "kind"]
-
-
-@admin.register(RecordsExport)
-class RecordsExportAdmin(ReadOnlyAdmin):
-    list_display = ["requested_at", "account", "period_from", "period_until", "public_copy", "status", "requested_by"]
-    list_filter = ["status", "public_copy"]
-    exclude = ["file"]
-
-
-@admin.register(SelfCheck)
-class SelfCheckAdmin(ReadOnlyAdmin):
-    list_display = ["account", "answered_at", "answered_by"]
-    search_fields = ["account__name"]
-
-
-# Issue 8: sign-in.
+# Sign-in.
 
 
 @admin.register(SignInPolicy)
@@ -242,11 +156,3 @@ class SignInPolicyAdmin(NoDeleteAdmin):
 
     def changelist_view(self, request, extra_context=None):
         return redirect("admin:accounts_signinpolicy_change", SignInPolicy.current().pk)
-
-
-# Issue 9: what a database holds when it is not real (written by seed_demo and seed_bench).
-
-
-@admin.register(DatasetMarker)
-class DatasetMarkerAdmin(ReadOnlyAdmin):
-    list_display = ["kind", "created_at", "parameters"]

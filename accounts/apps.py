@@ -13,30 +13,15 @@ class AccountsConfig(AppConfig):
 
         post_migrate.connect(ensure_comms_group, dispatch_uid="accounts.ensure_comms_group")
         register_audit_trail()
-        from .records.guard import protect_records
-
-        protect_records()  # R25: records are deleted only by a confirmed disposal
 
 
 def register_audit_trail():
-    """Every change of an account, a mandate, a training, a decision or a unit is recorded with its
-    actor, before and after (django-auditlog): from the portal's pages, the admin or the worker."""
+    """Every change of an account, a mandate, a training, a decision, a unit or the sign-in policy
+    is recorded with its actor, before and after (django-auditlog): from the portal's pages, the
+    admin or the worker. The apps built on this one register their own models when they are ready."""
     from auditlog.registry import auditlog
 
-    from .models import (
-        AccountDecision,
-        Disposal,
-        Mandate,
-        OrgUnit,
-        RecordsExport,
-        RetentionRule,
-        ReviewFlag,
-        SelfCheck,
-        SignInPolicy,
-        SocialAccount,
-        Training,
-        WeeklyActivity,
-    )
+    from .models import AccountDecision, Mandate, OrgUnit, SignInPolicy, SocialAccount, Training
 
     derived = ["normalized_url", "normalized_handle", "search_text", "updated_at"]
     auditlog.register(SocialAccount, exclude_fields=derived, m2m_fields={"login_holders", "proposed_editors"})
@@ -44,13 +29,5 @@ def register_audit_trail():
     auditlog.register(Training)
     auditlog.register(AccountDecision)
     auditlog.register(OrgUnit, exclude_fields=["path"], m2m_fields={"managers"})
-    auditlog.register(WeeklyActivity)
-    auditlog.register(ReviewFlag)
-    # Issue 7: the exports (who took out which records, R3), retention rules, disposals (R25) and
-    # the yearly self-checks.
-    auditlog.register(RecordsExport, exclude_fields=["done_steps"])
-    auditlog.register(RetentionRule)
-    auditlog.register(Disposal)
-    auditlog.register(SelfCheck)
-    # Issue 8: whether password sign-in is open beside single sign-on.
+    # Whether password sign-in is open beside single sign-on.
     auditlog.register(SignInPolicy)

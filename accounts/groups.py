@@ -21,22 +21,14 @@ COMMS_MODEL_PERMISSIONS = {
         "view_accountdecision",
         "view_training",
         "view_notification",
-        "view_weeklyactivity",
-        "view_reviewflag",
-        "view_checkrun",
-        "view_activityimport",
-        # Issue 7: retention rules are comms' to set (R25); exports, disposals and self-checks are
-        # records, read-only in the admin.
-        "view_retentionrule",
-        "add_retentionrule",
-        "change_retentionrule",
-        "view_disposal",
-        "view_recordsexport",
-        "view_selfcheck",
-        # Issue 8: comms may turn sign-in with a password off (audited); never add or delete the row.
+        # Comms may turn sign-in with a password off (audited); never add or delete the row.
         "view_signinpolicy",
         "change_signinpolicy",
     ],
+    "activity": ["view_weeklyactivity", "view_activityimport"],
+    "review": ["view_reviewflag", "view_checkrun", "view_selfcheck"],
+    # Retention rules are comms' to set (R25); exports and disposals are records, read-only in the admin.
+    "records": ["view_retentionrule", "add_retentionrule", "change_retentionrule", "view_disposal", "view_recordsexport"],
     "auth": ["view_group"],
     "auditlog": ["view_logentry"],
     "django_celery_beat": [

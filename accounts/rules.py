@@ -132,7 +132,7 @@ rules.add_perm("account.edit", is_comms)
 # Comms pages (review queue, registry administration) and the comms dashboard.
 rules.add_perm("portal.comms", is_comms)
 
-# Issue 3: the lifecycle of an account (R11, R13, R14, R15), mandates (R10) and trainings (R14).
+# The lifecycle of an account (R11, R13, R14, R15), mandates (R10) and trainings (R14).
 rules.add_perm("account.request", is_staff_member)
 rules.add_perm("account.decide_as_manager", manages_account)
 rules.add_perm("account.decide_as_comms", is_comms)
@@ -152,12 +152,12 @@ rules.add_perm("mandate.revoke", manages_mandate | is_comms)  # obj: the mandate
 rules.add_perm("training.record", is_comms)
 rules.add_perm("person.view", is_staff_member)
 
-# Issue 4: weekly activity (R19) and the review queue of the scheduled checks (R6, R15, R19).
+# Weekly activity (R19) and the review queue of the scheduled checks (R6, R15, R19).
 rules.add_perm("activity.log", edits_account)  # obj: the account; R10: only with a mandate in force today
 rules.add_perm("activity.import", is_comms)
 rules.add_perm("flag.review", is_comms)
 
-# Issue 7: public records (R3), retention and disposal (R25), the yearly self-check (R4, R5, R7–R9).
+# Public records (R3), retention and disposal (R25), the yearly self-check (R4, R5, R7–R9).
 rules.add_perm("records.export", is_comms)
 rules.add_perm("records.dispose", is_comms)
 rules.add_perm("selfcheck.answer", edits_account)  # obj: the account; its editors answer it

@@ -4,8 +4,6 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, F, Q
-from django.utils import timezone
 
 from .links import looks_like_url, normalize_handle, normalize_url, url_candidates
 from .models import AccountStatus, OrgUnit, SocialAccount
@@ -162,24 +160,3 @@ def verify_account(value: str) -> Verification | None:
         closed=[a for a in matches if a.status == AccountStatus.CLOSED],
         by_handle=by_handle,
     )
-
-
-def most_late_answers(limit: int) -> list[SocialAccount]:
-    """R20, for the comms dashboard: the active accounts with the most questions answered late or
-    still open after their deadline in the statistics window (90 days), most first. Two queries
-    (the ranking in SQL, with its LIMIT, then the accounts), whatever the number of accounts."""
-    from moderation.models import Inquiry
-    from moderation.services_inquiries import STATS_WINDOW
-
-    now = timezone.now()
-    late = Q(answered_at__gt=F("deadline")) | Q(answered_at__isnull=True, deadline__lt=now)
-    ranked = list(
-        Inquiry.objects.filter(late, received_at__gte=now - STATS_WINDOW, account__status=AccountStatus.ACTIVE)
-        .order_by()
-        .values("account_id")
-        .annotate(late=Count("pk"))
-        .order_by("-late", "account_id")
-        .values_list("account_id", flat=True)[:limit]
-    )
-    accounts = SocialAccount.objects.select_related("unit").in_bulk(ranked)
-    return [accounts[pk] for pk in ranked if pk in accounts]

@@ -1,10 +1,10 @@
-"""Benchmark of the scheduled checks (issue 9), run by bench/run.py against a seeded database:
+"""Benchmark of the scheduled checks, run by bench/run.py against a seeded database:
 
     DATABASE_URL=... PORTAL_DEMO=true DJANGO_SECRET_KEY=x .venv/bin/python bench/checks.py --accounts N --out FILE
 
-For every check of accounts.checks.CHECKS (moderation's two included, as run_checks gathers them):
+For every check of review.scheduled_checks.CHECKS (moderation's two included, as run_checks gathers them):
 
-- the check as the worker runs it (accounts.checks.run_check: the finding, the flags brought in line,
+- the check as the worker runs it (review.scheduled_checks.run_check: the finding, the flags brought in line,
   the CheckRun), inside a transaction that is rolled back, so the database is left as it was (only
   its sequences move on); wall time (best of REPEAT, the first one warms the cache) and the number
   of queries (the savepoints of the enclosing transaction not counted). Three runs of each, since
@@ -18,7 +18,7 @@ For every check of accounts.checks.CHECKS (moderation's two included, as run_che
   limit below;
 - the limit, twice, each through a raw cursor with its rows fetched and timed the same way:
   - the same set-based aggregate run alone: the check's own finding (the accounts with their
-    evidence as JSON, accounts.checks.finding_rows) as the SQL Django compiles for it, without the
+    evidence as JSON, review.scheduled_checks.finding_rows) as the SQL Django compiles for it, without the
     flags, the CheckRun or the transaction around it. The goal, within 2x, is measured against it;
   - a floor: hand-written SQL that finds the same accounts with the values of their evidence as
     plain rows, without building the JSON. Below a few milliseconds a check's fixed cost (its
@@ -121,7 +121,7 @@ def delete_flags(where_sql, params):
     audit entry per flag (auditlog), which is no part of what is measured."""
     from django.db import connection
 
-    from accounts.models import ReviewFlag
+    from review.models import ReviewFlag
 
     table = connection.ops.quote_name(ReviewFlag._meta.db_table)
     with connection.cursor() as cursor:
@@ -136,7 +136,7 @@ def first_run_setup(kinds) -> int:
 
 def found_accounts(check, today) -> set[int]:
     """The accounts the check finds today, as run_check finds them."""
-    from accounts import checks
+    from review import scheduled_checks as checks
 
     if check.finding is not None and checks.uses_sql_findings():
         return {pk for pk, _evidence in checks.finding_rows(check.finding(today))}
@@ -154,8 +154,9 @@ def churn_setup(check, today, fraction=CHURN, seed=7) -> dict:
 
     from django.utils import timezone
 
-    from accounts import checks
-    from accounts.models import OPEN_FLAG_STATUSES, ReviewFlag, SocialAccount
+    from accounts.models import SocialAccount
+    from review import scheduled_checks as checks
+    from review.models import OPEN_FLAG_STATUSES, ReviewFlag
 
     checks.run_check(check, today)
     found = found_accounts(check, today)
@@ -187,14 +188,14 @@ def raw_queries(today):
 
     from django.conf import settings
 
-    from accounts import checks
-    from accounts.models import SelfCheck
     from accounts.notifications import MANDATE_EXPIRY_NOTICE
+    from activity import scheduled_checks as activity_checks
     from falkoping_some.lib.weeks import week_start
-    from moderation.checks import POLICE_REPORT_WITHIN
+    from moderation.scheduled_checks import POLICE_REPORT_WITHIN
+    from review.models import SelfCheck
 
-    limit = today - checks.INACTIVITY_LIMIT
-    weeks = checks.SHORTFALL_WINDOW_WEEKS
+    limit = today - activity_checks.INACTIVITY_LIMIT
+    weeks = activity_checks.SHORTFALL_WINDOW_WEEKS
     current = week_start(today)
     first = current - datetime.timedelta(weeks=weeks)
     tz = settings.TIME_ZONE
@@ -209,7 +210,7 @@ def raw_queries(today):
         "first": first,
         "current": current,
         "first_end": first + datetime.timedelta(days=7),
-        "minimum": weeks * checks.MIN_POSTS_PER_WEEK,
+        "minimum": weeks * activity_checks.MIN_POSTS_PER_WEEK,
         "weeks": weeks,
         "notice_end": today + MANDATE_EXPIRY_NOTICE,
         "police_limit": today - POLICE_REPORT_WITHIN,
@@ -287,12 +288,15 @@ def naive_loops(today):
     """{check name: fn(account rows) -> set of account ids found}: one or two ORM queries per account."""
     import datetime
 
-    from accounts import checks
-    from accounts.models import Mandate, SelfCheck, WeeklyActivity
+    from accounts.models import Mandate
+    from activity import scheduled_checks as activity_checks
+    from activity.models import WeeklyActivity
     from falkoping_some.lib.weeks import week_start
+    from review import scheduled_checks as checks
+    from review.models import SelfCheck
 
-    limit = today - checks.INACTIVITY_LIMIT
-    weeks = checks.SHORTFALL_WINDOW_WEEKS
+    limit = today - activity_checks.INACTIVITY_LIMIT
+    weeks = activity_checks.SHORTFALL_WINDOW_WEEKS
     current = week_start(today)
     first = current - datetime.timedelta(weeks=weeks)
 
@@ -313,7 +317,7 @@ def naive_loops(today):
             if activated_on is None or activated_on >= first + datetime.timedelta(days=7):
                 continue
             rows = WeeklyActivity.objects.filter(account_id=pk, week__gte=first, week__lt=current)
-            if sum(row.posts for row in rows) < weeks * checks.MIN_POSTS_PER_WEEK:
+            if sum(row.posts for row in rows) < weeks * activity_checks.MIN_POSTS_PER_WEEK:
                 found.add(pk)
         return found
 
@@ -369,7 +373,7 @@ def child(mode: str):
     setup()
     from django.db import connection, transaction
 
-    from accounts import checks
+    from review import scheduled_checks as checks
 
     connection.ensure_connection()
     if mode == "checks":
@@ -393,8 +397,8 @@ def run(n: int) -> dict:
     setup()
     from django.utils import timezone
 
-    from accounts import checks
     from accounts.models import SocialAccount
+    from review import scheduled_checks as checks
 
     today = timezone.localdate()
     raw = raw_queries(today)

@@ -1,4 +1,4 @@
-"""Load test (issue 8, point 5): gunicorn with the production settings, wrk from a second process.
+"""Load test: gunicorn with the production settings, wrk from a second process.
 
     .venv/bin/python bench/load.py        (or `make load`; bench/README.md)
 

@@ -1,4 +1,4 @@
-"""Benchmark of the pages (issue 9, point 2): the public list, the staff pages and the CSV import.
+"""Benchmark of the pages: the public list, the staff pages and the CSV import.
 
     DATABASE_URL=postgres://…/falkoping_bench_10000 REDIS_URL=redis://127.0.0.1:6379/7 \\
     PORTAL_DEMO=true DJANGO_SECRET_KEY=x .venv/bin/python bench/pages.py --accounts 10000 --out pages.json
@@ -237,7 +237,8 @@ class Rollback(Exception):
 
 def top_up_open_flags(target):
     """Open flags up to `target`, inside the caller's transaction: one per account and kind."""
-    from accounts.models import OPEN_FLAG_STATUSES, FlagKind, ReviewFlag, SocialAccount
+    from accounts.models import SocialAccount
+    from review.models import OPEN_FLAG_STATUSES, FlagKind, ReviewFlag
 
     open_now = ReviewFlag.objects.filter(status__in=OPEN_FLAG_STATUSES).count()
     missing = target - open_now
@@ -279,11 +280,11 @@ def bench_staff():
     from django.test.utils import setup_test_environment, teardown_test_environment
     from django.urls import reverse
 
-    from accounts.models import OPEN_FLAG_STATUSES, ReviewFlag
+    from review.models import OPEN_FLAG_STATUSES, ReviewFlag
 
     pages = [
         ("account list", reverse("accounts:list"), ("comms", "editor", "manager")),
-        ("review queue", reverse("accounts:review_queue"), ("comms",)),
+        ("review queue", reverse("review:queue"), ("comms",)),
         ("dashboard", reverse("dashboard"), ("comms", "editor", "manager")),
     ]
     rows = []
@@ -341,7 +342,8 @@ def make_import_csv() -> str:
 
     from django.utils import timezone
 
-    from accounts.models import SocialAccount, WeeklyActivity
+    from accounts.models import SocialAccount
+    from activity.models import WeeklyActivity
     from falkoping_some.lib.weeks import week_start
 
     today = timezone.localdate()
@@ -380,7 +382,7 @@ def import_child(path):
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from accounts.activity_import import import_activity
+    from activity.csv_import import import_activity
 
     actor = staff_users()["comms"]
     today = timezone.localdate()

@@ -1,4 +1,4 @@
-"""The performance benchmarks of issue 9, in one run: `make bench` (bench/README.md).
+"""The performance benchmarks, in one run: `make bench` (bench/README.md).
 
     .venv/bin/python bench/run.py [--sizes 1000,10000,100000] [--only checks,pages] [--wrk-seconds 15]
 

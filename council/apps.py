@@ -9,7 +9,7 @@ class CouncilConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from . import signals  # noqa: F401  (invitations follow new mandates)
+        from . import sections, signals  # noqa: F401  (a person's attendance; invitations follow new mandates)
         from .models import AgendaItem, CouncilMeeting, Invitation, MinutesAttachment
 
         for model in (CouncilMeeting, AgendaItem, Invitation, MinutesAttachment):

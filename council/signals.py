@@ -6,13 +6,13 @@ from django.dispatch import receiver
 
 from accounts.models import Mandate
 
+from .services import invite_new_editor
+
 
 @receiver(post_save, sender=Mandate, dispatch_uid="council_invite_new_editor")
 def invite_new_editor_on_mandate(sender, instance, created, raw=False, **kwargs):
     if not created or raw:
         return
-    from .services import invite_new_editor
-
     # Inside the grant's transaction: a grant rolled back takes its invitations with it.
     with transaction.atomic():
         invite_new_editor(instance.user)

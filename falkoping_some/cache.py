@@ -1,4 +1,4 @@
-"""Django's Redis cache, made to degrade to "no cache" while Redis cannot be reached (issue 8, faults).
+"""Django's Redis cache, made to degrade to "no cache" while Redis cannot be reached.
 
 The portal uses the cache for what it can rebuild: the public list's rendering, allauth's sign-in
 rate limits and its record of used TOTP codes. None of that is worth an error page, so while Redis

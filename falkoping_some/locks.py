@@ -1,7 +1,7 @@
 """One runner at a time for a background job, however many copies of its task are delivered.
 
 A job's task can arrive twice: acks late redelivers it when a worker died mid-run, and the sweep
-(accounts.queueing.requeue_waiting_jobs) queues a job again that it believes was never queued. Both
+(falkoping_some.waiting_jobs.requeue_waiting_jobs) queues a job again that it believes was never queued. Both
 copies are welcome only one after the other. On PostgreSQL a session-level advisory lock says who
 runs the job: the server drops it with the connection of a worker that was killed, so the next
 delivery can start over, while a copy that arrives during a live run sees the lock taken and is

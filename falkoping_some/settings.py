@@ -60,12 +60,16 @@ INSTALLED_APPS = [
     "accounts",
     "moderation",
     "council",
+    "activity",
+    "review",
+    "records",
+    "demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # The public page as anonymous visitors see it, before the rest of the stack (issue 9).
+    # The public page as anonymous visitors see it, before the rest of the stack.
     "accounts.public_page_cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "falkoping_some.middleware.PortalLocaleMiddleware",
@@ -152,7 +156,7 @@ if REDIS_URL:
         "visibility_timeout": _visibility,
         "unacked_restore_interval": _restore_every,
         "unacked_restore_throttle": _restore_every,
-        # A page that queues a task while Redis is gone waits seconds, not forever (accounts/queueing.py).
+        # A page that queues a task while Redis is gone waits seconds, not forever (falkoping_some/lib/queueing.py).
         "socket_connect_timeout": 2,
         "socket_timeout": 10,
     }

@@ -8,8 +8,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
-from accounts import views as account_views
 from accounts.rules import in_comms_group
+from falkoping_some import pages
 from falkoping_some import views as portal_views
 
 
@@ -44,9 +44,12 @@ admin.site.site_header = "SoMe-portalen – administration"
 admin.site.site_title = "SoMe-portalen"
 
 urlpatterns = [
-    path("", account_views.dashboard, name="dashboard"),
+    path("", pages.dashboard, name="dashboard"),
     path("", include("accounts.public_urls")),
     path("", include("accounts.urls")),
+    path("", include("activity.urls")),
+    path("", include("review.urls")),
+    path("", include("records.urls")),
     path("moderering/", include("moderation.urls")),
     path("someradet/", include("council.urls")),
     path("inloggning/", include("allauth.urls")),

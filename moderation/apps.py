@@ -11,6 +11,10 @@ class ModerationConfig(AppConfig):
         # and every change of one is in the audit trail.
         from auditlog.registry import auditlog
 
+        from . import (
+            scheduled_checks,  # noqa: F401  (registers R20 and R22's checks with review)
+            sections,  # noqa: F401  (adds to the account's page)
+        )
         from .models import Evidence, EvidenceAttestation, Inquiry, LegalBasisRecord, ModerationCase
 
         for model in (ModerationCase, Evidence, EvidenceAttestation, Inquiry, LegalBasisRecord):

@@ -106,7 +106,7 @@ class ModerationCase(models.Model):
 class Evidence(PrivateFile):
     """A screenshot or document kept as evidence: for a moderation case (R22) or as the
     documentation of a legal basis (R23, a consent form). Never changed; deleted only by a confirmed
-    disposal (R25, accounts/records/retention.py)."""
+    disposal (R25, records/retention.py)."""
 
     case = models.ForeignKey(
         ModerationCase, verbose_name=_("case"), null=True, blank=True, on_delete=models.PROTECT,

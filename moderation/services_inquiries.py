@@ -157,3 +157,21 @@ def find_inquiry_overdue(today: datetime.date) -> dict[int, dict]:
         entry["inquiries"].append({"id": pk, "deadline": timezone.localtime(deadline).isoformat()})
         entry["count"] += 1
     return found
+
+
+def most_late_answers(limit: int) -> list[SocialAccount]:
+    """R20, for the comms dashboard: the active accounts with the most questions answered late or
+    still open after their deadline in the statistics window (90 days), most first. Two queries
+    (the ranking in SQL, with its LIMIT, then the accounts), whatever the number of accounts."""
+    now = timezone.now()
+    late = Q(answered_at__gt=F("deadline")) | Q(answered_at__isnull=True, deadline__lt=now)
+    ranked = list(
+        Inquiry.objects.filter(late, received_at__gte=now - STATS_WINDOW, account__status=AccountStatus.ACTIVE)
+        .order_by()
+        .values("account_id")
+        .annotate(late=Count("pk"))
+        .order_by("-late", "account_id")
+        .values_list("account_id", flat=True)[:limit]
+    )
+    accounts = SocialAccount.objects.select_related("unit").in_bulk(ranked)
+    return [accounts[pk] for pk in ranked if pk in accounts]

@@ -1,4 +1,4 @@
-"""Issue 8: the sign-in settings comms control (one row): whether staff may sign in with a password
+"""The sign-in settings comms control (one row): whether staff may sign in with a password
 beside single sign-on. The row is created here, with password sign-in on, so the admin has it to edit."""
 
 from django.db import migrations, models

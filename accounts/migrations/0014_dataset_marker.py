@@ -1,4 +1,4 @@
-"""Issue 9: a marker that says a database holds made-up data (demo or bench), so that seed_bench
+"""A marker that says a database holds made-up data (demo or bench), so that seed_bench
 refuses a database with real data."""
 
 import django.utils.timezone

@@ -1,4 +1,4 @@
-"""Issue 9: indexes that read a page of the account list (by name) and of the review queue (the most
+"""Indexes that read a page of the account list (by name) and of the review queue (the most
 serious kind first, then the newest) in order instead of sorting every row; bench/explain/pages-*.txt."""
 
 from django.db import migrations, models

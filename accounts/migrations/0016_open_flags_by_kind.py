@@ -1,4 +1,4 @@
-"""Issue 9: the one-open-flag constraint's index with the kind first, so that each scheduled check
+"""The one-open-flag constraint's index with the kind first, so that each scheduled check
 reads the open flags of its own kind from the index instead of scanning every flag
 (bench/explain/checks-open-flags.txt). The rule it enforces is unchanged."""
 

@@ -26,7 +26,7 @@ from moderation.tests.files.storage import private_media
 
 # Comms pages, the records export and the disposal form (R3, R25): what a superuser reached with a
 # password alone.
-PRIVILEGED_PAGES = ["accounts:review_queue", "accounts:records", "accounts:disposal_list", "council:attendance_table"]
+PRIVILEGED_PAGES = ["review:queue", "records:index", "records:disposal_list", "council:attendance_table"]
 
 
 def pass_mfa_url(next_path):
@@ -101,7 +101,7 @@ class TestPages:
     def test_mfa_active_but_not_passed_in_this_session_is_sent_to_pass_it(self, client, request, who):
         user = give_mfa(request.getfixturevalue(who))
         sign_in_without_mfa_step(client, user)
-        page = reverse("accounts:review_queue")
+        page = reverse("review:queue")
         response = client.get(page)
         assert response.status_code == 302 and response["Location"] == pass_mfa_url(page)
         admin = client.get(reverse("admin:index"))
@@ -121,16 +121,16 @@ class TestPages:
 
     def test_an_authenticator_removed_since_the_step_counts_no_more(self, client, kommunikator):
         client.force_login(kommunikator)
-        assert client.get(reverse("accounts:review_queue")).status_code == 200
+        assert client.get(reverse("review:queue")).status_code == 200
         kommunikator.authenticator_set.all().delete()
-        response = client.get(reverse("accounts:review_queue"))
+        response = client.get(reverse("review:queue"))
         assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp")
 
     def test_comms_without_mfa_activate_it_then_pass_it(self, client, kommunikator_utan_mfa):
         """Comms without MFA are sent to activate it, as before; then, as at every sign-in, the
         code from the app opens the privileged pages for the session."""
         client.force_login(kommunikator_utan_mfa)
-        page = reverse("accounts:review_queue")
+        page = reverse("review:queue")
         assert client.get(page)["Location"] == reverse("mfa_activate_totp")
         # allauth asks for the password again before MFA changes.
         client.post(reverse("account_reauthenticate"), {"password": "falkoping-test"})

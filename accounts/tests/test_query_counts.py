@@ -1,4 +1,4 @@
-"""Issue 9: every page costs the same number of queries whatever the size of the registry.
+"""Every page costs the same number of queries whatever the size of the registry.
 
 Each page is asked with a small data set and again with three times as many accounts (and their
 open flags, requests, questions answered late and mandates); the number of queries must be the
@@ -16,9 +16,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AccountStatus, FlagKind, FlagStatus, Mandate, ReviewFlag
+from accounts.models import AccountStatus, Mandate
 from accounts.tests.factories import OrgUnitFactory, SocialAccountFactory
 from moderation.models import Inquiry, InquiryChannel
+from review.models import FlagKind, FlagStatus, ReviewFlag
 
 SMALL = 8
 FACTOR = 3
@@ -111,7 +112,7 @@ class TestStaffPages:
     def test_review_queue(self, client, kommunikator, registry, django_assert_max_num_queries):
         client.force_login(kommunikator)
         response = assert_constant(
-            client, reverse("accounts:review_queue"), registry, REVIEW_QUEUE_MAX, django_assert_max_num_queries
+            client, reverse("review:queue"), registry, REVIEW_QUEUE_MAX, django_assert_max_num_queries
         )
         assert response.context["page"].paginator.count == SMALL * FACTOR
         # Who acknowledged a flag is on the page, read with the page's flags.
@@ -171,7 +172,7 @@ class TestPublicPage:
 def test_review_queue_index_follows_the_queue_order():
     """The partial index that reads a page of the review queue in order (0015_review_queue_index)
     repeats the queue's SEVERITY: if one changes without the other, the index is no longer used."""
-    from accounts.services.flags import SEVERITY
+    from review.flags import SEVERITY
 
     index = next(index for index in ReviewFlag._meta.indexes if index.name == "flag_queue_order")
     assert index.expressions[0] == SEVERITY

@@ -1,4 +1,4 @@
-"""Single sign-on over OpenID Connect (issue 8, point 1), against a REAL provider.
+"""Single sign-on over OpenID Connect, against a REAL provider.
 
 A real OpenID Connect provider (the PyPI package oidc-provider-mock: authlib behind Flask, with
 discovery, signed ID tokens, the token and userinfo endpoints) runs in a thread on 127.0.0.1 at a
@@ -275,13 +275,13 @@ class TestTheProvidersWordOnMFA:
         response = sign_in_through_provider(client, sso, self.claims(kommunikator, ["pwd", "mfa"]))
         assert response.status_code == 302 and response["Location"] == reverse("dashboard")
         assert signed_in_user(client) == kommunikator
-        assert client.get(reverse("accounts:review_queue")).status_code == 200
+        assert client.get(reverse("review:queue")).status_code == 200
         assert client.get(reverse("admin:index")).status_code == 200
 
     def test_a_superuser_without_it_reaches_nothing_privileged(self, client, sso, superuser):
         response = sign_in_through_provider(client, sso, self.claims(superuser, ["pwd"]))
         assert response.status_code == 302 and signed_in_user(client) == superuser
-        for page in (reverse("accounts:review_queue"), reverse("accounts:records"), reverse("admin:index")):
+        for page in (reverse("review:queue"), reverse("records:index"), reverse("admin:index")):
             response = client.get(page)
             assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp"), page
 
@@ -289,9 +289,9 @@ class TestTheProvidersWordOnMFA:
         """A privileged user keeps the portal's own authenticator active: it is their second step
         whenever they sign in with a password (the break-glass door when the provider is down)."""
         sign_in_through_provider(client, sso, self.claims(superuser, ["pwd", "mfa"]))
-        assert client.get(reverse("accounts:review_queue"))["Location"] == reverse("mfa_activate_totp")
+        assert client.get(reverse("review:queue"))["Location"] == reverse("mfa_activate_totp")
         give_mfa(superuser)
-        assert client.get(reverse("accounts:review_queue")).status_code == 200
+        assert client.get(reverse("review:queue")).status_code == 200
 
     @pytest.mark.parametrize(
         ("configured", "amr", "asked_for_the_code"),

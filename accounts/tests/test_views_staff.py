@@ -238,15 +238,17 @@ class TestAdmin:
 
 
 @pytest.mark.django_db
-def test_comms_reads_the_issue_4_records_in_the_admin_without_changing_them(client, kommunikator, library_account):
-    from accounts.checks import CHECKS, run_checks
-    from accounts.models import CheckRun, ReviewFlag
+def test_comms_reads_the_scheduled_checks_records_in_the_admin_without_changing_them(
+    client, kommunikator, library_account
+):
+    from review.models import CheckRun, ReviewFlag
+    from review.scheduled_checks import CHECKS, run_checks
 
     run_checks()  # the library account never posted and has no editor: three flags, a run per check
     client.force_login(kommunikator)
-    for name in ["weeklyactivity", "reviewflag", "checkrun", "activityimport"]:
-        assert client.get(reverse(f"admin:accounts_{name}_changelist")).status_code == 200, name
+    for name in ["activity_weeklyactivity", "review_reviewflag", "review_checkrun", "activity_activityimport"]:
+        assert client.get(reverse(f"admin:{name}_changelist")).status_code == 200, name
     flag = ReviewFlag.objects.get(account=library_account, kind="no_active_editor")
-    response = client.post(reverse("admin:accounts_reviewflag_delete", args=[flag.pk]), {"post": "yes"})
+    response = client.post(reverse("admin:review_reviewflag_delete", args=[flag.pk]), {"post": "yes"})
     assert response.status_code == 403
     assert ReviewFlag.objects.filter(pk=flag.pk).exists() and CheckRun.objects.count() == len(CHECKS)

@@ -8,13 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from council.services_attendance import person_attendance
 from falkoping_some.lib.access import get_object_for_user
 from falkoping_some.lib.errors import DomainError
 
 from ..access import comms_required
 from ..forms_mandates import TrainingForm
 from ..models import TrainingKind, User
+from ..sections import PERSON_PAGE, sections_context
 from ..services.training import record_training
 from .mandates import may_revoke
 
@@ -40,8 +40,8 @@ def person_detail(request, pk):
             "person": person,
             "mandates": mandates,
             "trainings": person.trainings.select_related("trainee", "trainer", "account"),
-            # R24: to the person, their manager and comms only (council/rules.py).
-            "attendance": person_attendance(person) if viewer.has_perm("council.view_attendance", person) else None,
+            # The council's attendance (R24) and whatever else other apps add (sections.py).
+            **sections_context(PERSON_PAGE, request, person),
             "can_record_training": viewer.has_perm("training.record"),
         },
     )

@@ -4,7 +4,6 @@ import council.models
 import django.db.models.deletion
 import django.utils.timezone
 import falkoping_some.lib.private_files
-import moderation.models
 from django.conf import settings
 from django.db import migrations, models
 

@@ -1,4 +1,4 @@
-"""Real services to break on purpose, for the fault tests (test_faults.py, issue 8 point 4).
+"""Real services to break on purpose, for the fault tests (test_faults.py).
 
 - `RedisServer`: a private redis-server on a free loopback port, stopped and started again by the
   test (the Redis that the rest of the suite uses is never touched).
@@ -31,7 +31,7 @@ from urllib.parse import urlencode
 import pytest
 from django.conf import settings
 
-from falkoping_some.pytest_services import ci_requires_services
+from devtools.pytest_services import ci_requires_services
 from falkoping_some.tests.worker import stop
 
 HOST = "127.0.0.1"

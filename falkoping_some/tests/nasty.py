@@ -1,4 +1,4 @@
-"""Hostile input for the forms of the portal (issue 8, point 3): the values every text, date, number
+"""Hostile input for the forms of the portal: the values every text, date, number
 and file field is tried with, as fixed lists (each tried every run) and as hypothesis strategies
 (random ones around them).
 

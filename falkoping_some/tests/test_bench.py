@@ -206,7 +206,7 @@ def test_the_servers_cpu_time_includes_its_workers(bench):
 def test_the_checks_benchmark_times_a_first_run_and_a_week_with_churn(bench, settings):
     """The seed holds every flag, so a plain run writes nothing: the first run must raise a flag per
     account found, and a week with churn resolve a tenth of the flags and raise as many anew."""
-    from accounts import checks
+    from review import scheduled_checks as checks
 
     settings.DEMO_MODE = True
     call_command("seed_bench", "--accounts", "120", "--weeks", "10", stdout=io.StringIO())

@@ -1,4 +1,4 @@
-"""Faults of the real services under the running portal (issue 8, point 4).
+"""Faults of the real services under the running portal.
 
 Each test breaks a real service while the portal runs as deployed (gunicorn with the production
 settings, a Celery worker, PostgreSQL, Redis, an SMTP server), and checks what the people using it
@@ -15,7 +15,7 @@ would see and what the data must be:
   task delivers it once the server is back, once.
 
 They need PostgreSQL (on loopback, restartable), Redis (a redis-server binary for a private one) and
-run in CI; elsewhere they are skipped with the reason (falkoping_some.pytest_services, tests/faults.py).
+run in CI; elsewhere they are skipped with the reason (devtools.pytest_services, tests/faults.py).
 """
 
 import datetime
@@ -36,24 +36,11 @@ from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask, PeriodicTasks
 from kombu import Connection
 
-from accounts.models import (
-    ActivityImport,
-    CheckRun,
-    ExportStatus,
-    FlagKind,
-    FlagStatus,
-    ImportStatus,
-    Mandate,
-    Notification,
-    RecordsExport,
-    ReviewFlag,
-    SelfCheck,
-    WeeklyActivity,
-)
-from accounts.records.export import request_export
+from accounts.models import Mandate, Notification
 from accounts.services.mandates import grant_mandate
-from accounts.tasks import run_scheduled_checks, send_notification
+from accounts.tasks import send_notification
 from accounts.tests.factories import SocialAccountFactory, UserFactory
+from activity.models import ActivityImport, ImportStatus, WeeklyActivity
 from conftest import totp_code
 from falkoping_some.tests.faults import (
     AppServer,
@@ -65,6 +52,10 @@ from falkoping_some.tests.faults import (
 )
 from falkoping_some.tests.worker import celery_beat, celery_worker, database_url, wait_for
 from moderation.tests.files.storage import private_media
+from records.models import ExportStatus, RecordsExport
+from records.services import request_export
+from review.models import CheckRun, FlagKind, FlagStatus, ReviewFlag, SelfCheck
+from review.tasks import run_scheduled_checks
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -159,7 +150,7 @@ def test_with_redis_down_the_pages_render_and_what_was_not_queued_runs_when_it_i
                 editor = sign_in(app.visitor(), redaktor)
                 assert library_account.name in editor.get("/").text
                 answer = editor.submit(
-                    reverse("accounts:self_check", args=[library_account.pk]),
+                    reverse("review:self_check", args=[library_account.pk]),
                     {**ALL_YES, "follows_relevant_only": "no", "comment": "Vi följer för många konton."},
                 )
                 assert answer.status == 302
@@ -181,8 +172,8 @@ def test_with_redis_down_the_pages_render_and_what_was_not_queued_runs_when_it_i
                 # and asks for a records export: recorded, waiting for the worker.
                 comms = sign_in(app.visitor(), kommunikator, mfa=True)
                 asked = comms.submit(
-                    reverse("accounts:export_create"), {"account": library_account.pk},
-                    form_page=reverse("accounts:records"),
+                    reverse("records:export_create"), {"account": library_account.pk},
+                    form_page=reverse("records:index"),
                 )  # fmt: skip
                 assert asked.status == 302, asked.text[:3000]
                 export = RecordsExport.objects.get()
@@ -420,7 +411,7 @@ def test_a_worker_killed_mid_import_is_replaced_and_the_rerun_writes_each_week_o
     job = ActivityImport.objects.create(
         file_name="aktivitet.csv", content="\n".join(lines), total_rows=len(lines) - 1, created_by=kommunikator
     )
-    from accounts.activity_import import run_activity_import
+    from activity.csv_import import run_activity_import
 
     run_activity_import.delay(job.pk)
     log_a, log_b = tmp_path / "worker-a.log", tmp_path / "worker-b.log"

@@ -1,4 +1,4 @@
-"""Hostile input (issue 8, point 3): every form and upload of the portal, posted by the role that
+"""Hostile input: every form and upload of the portal, posted by the role that
 may use it, with the values of `nasty.py` (each tried every run) and random ones from hypothesis.
 
 Each answer is a clear refusal (the form again with its errors shown, a message, or Django's 400
@@ -27,9 +27,8 @@ from django.utils.html import escape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accounts.models import AccountStatus, Disposal, RecordKind, RetentionRule, SelfCheck, Training
+from accounts.models import AccountStatus, Training
 from accounts.public_views import escape_csv_cell
-from accounts.records.export import build_export, request_export
 from accounts.services import lifecycle
 from accounts.tests.factories import MandateFactory, SocialAccountFactory, UserFactory
 from council.models import CouncilMeeting, MeetingStatus
@@ -38,6 +37,10 @@ from moderation.services_inquiries import log_inquiry
 from moderation.tests.files import PDF_BYTES, image_bytes
 from moderation.tests.files import upload as uploaded
 from moderation.tests.files.storage import private_media
+from records.export.archive import build_export
+from records.models import Disposal, RecordKind, RetentionRule
+from records.services import request_export
+from review.models import SelfCheck
 
 from .nasty import (
     NASTY_DATES,
@@ -360,25 +363,25 @@ TARGETS = {
     ),
     "weekly activity": Target(
         "redaktor",
-        lambda w: url("accounts:activity_log", w.library_account.pk),
+        lambda w: url("activity:log", w.library_account.pk),
         lambda w: {"week": TODAY(), "posts": "3", "note": "", "next": "/"},
         {"week": "date", "posts": "number", "note": "text", "next": "text"},
     ),
     "self-check": Target(
         "redaktor",
-        lambda w: url("accounts:self_check", fresh_account_with_editor(w).pk),
+        lambda w: url("review:self_check", fresh_account_with_editor(w).pk),
         lambda w: {**SELF_CHECK_ANSWERS, "comment": ""},
         {"comment": "text", next(iter(SELF_CHECK_ANSWERS)): "text"},
     ),
     "records export": Target(
         "kommunikator",
-        lambda w: url("accounts:export_create"),
+        lambda w: url("records:export_create"),
         lambda w: {"account": "", "period_from": "2026-01-01", "period_until": TODAY()},
         {"period_from": "date", "period_until": "date", "account": "number"},
     ),
     "disposal confirmation": Target(
         "kommunikator",
-        lambda w: url("accounts:disposal_detail", proposed_disposal(w).pk),
+        lambda w: url("records:disposal_detail", proposed_disposal(w).pk),
         lambda w: {"export": "", "note": "KS 2026/1", "confirm": "on"},
         {"note": "text", "export": "number"},
     ),
@@ -600,7 +603,7 @@ def test_a_time_in_the_first_hour_of_year_1_is_refused_on_the_form(client, reque
 def test_a_next_address_that_is_no_path_is_ignored_after_logging_a_week(client, world):
     client.force_login(world.redaktor)
     data = {**TARGETS["weekly activity"].valid(world), "next": "javascript-free-text"}
-    response = post_form(client, url("accounts:activity_log", world.library_account.pk), data)
+    response = post_form(client, url("activity:log", world.library_account.pk), data)
     assert response.status_code == 302 and response["Location"].startswith("/")
 
 
@@ -759,7 +762,7 @@ HOSTILE_CSVS = {
 
 def import_file(client, content: bytes, file_name="aktivitet.csv", dry_run=True):
     fields = {"dry_run": "on"} if dry_run else {}
-    return post_files(client, url("accounts:activity_import"), fields, [("file", file_name, content)])
+    return post_files(client, url("activity:import"), fields, [("file", file_name, content)])
 
 
 @pytest.mark.django_db

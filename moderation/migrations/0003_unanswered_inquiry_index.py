@@ -1,4 +1,4 @@
-"""Issue 9: an index of the questions still waiting for an answer (R20), for the daily
+"""An index of the questions still waiting for an answer (R20), for the daily
 inquiry_overdue check (bench/explain/checks-inquiry_overdue.txt)."""
 
 from django.db import migrations, models

@@ -9,8 +9,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from falkoping_some.lib.errors import DomainError
-from moderation.checks import find_criminal_not_reported
 from moderation.models import Evidence, ModerationCase
+from moderation.scheduled_checks import find_criminal_not_reported
 from moderation.services import add_evidence, mark_removed, open_case, report_to_police
 from moderation.tests.files import png, upload
 from moderation.tests.files.storage import private_media

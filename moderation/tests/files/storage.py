@@ -6,8 +6,8 @@ import contextlib
 from django.test import override_settings
 from django.utils.functional import empty
 
-from accounts.models import _records_storage
 from falkoping_some.lib.private_files import evidence_storage
+from records.models import _records_storage
 
 # Both lazy storages under PRIVATE_MEDIA_ROOT: reset, they read the overridden setting again.
 PRIVATE_STORAGES = (evidence_storage, _records_storage)

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReviewConfig(AppConfig):
+    name = "review"
+    verbose_name = _("Review")
+
+    def ready(self):
+        # Every decision on a flag and every yearly self-check is in the audit trail (R3).
+        from auditlog.registry import auditlog
+
+        from . import (
+            scheduled_checks,  # noqa: F401  (registers review's own checks)
+            sections,  # noqa: F401  (adds to the account's page)
+        )
+        from .models import ReviewFlag, SelfCheck
+
+        auditlog.register(ReviewFlag)
+        auditlog.register(SelfCheck)
