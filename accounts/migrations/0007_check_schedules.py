@@ -48,6 +48,8 @@ SCHEDULES = [
     ),
 ]
 
+create_schedules, delete_schedules = beat_schedules(*SCHEDULES)
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -55,4 +57,4 @@ class Migration(migrations.Migration):
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
-    operations = [migrations.RunPython(*beat_schedules(*SCHEDULES))]
+    operations = [migrations.RunPython(create_schedules, delete_schedules)]

@@ -15,6 +15,8 @@ SCHEDULE = BeatSchedule(
     expire_seconds=10 * 60,
 )
 
+create_schedule, delete_schedule = beat_schedules(SCHEDULE)
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -22,4 +24,4 @@ class Migration(migrations.Migration):
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
-    operations = [migrations.RunPython(*beat_schedules(SCHEDULE))]
+    operations = [migrations.RunPython(create_schedule, delete_schedule)]

@@ -124,7 +124,7 @@ class TestStaffPages:
         assert_constant(client, reverse("dashboard"), registry, DASHBOARD_MAX, django_assert_max_num_queries)
 
     def test_dashboard_lists_stay_short(self, client, kommunikator, registry, settings):
-        from accounts.views import registry as registry_views
+        from falkoping_some import pages as registry_views
 
         client.force_login(kommunikator)
         registry(2 * SMALL * FACTOR)

@@ -9,7 +9,7 @@ models send no signals, so both directions tell a running beat that its schedule
 """
 
 import json
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.utils import timezone
 
@@ -28,8 +28,7 @@ def crontab(minute="0", hour="*", day_of_week="*", day_of_month="*", month_of_ye
     }
 
 
-@dataclass(frozen=True)
-class BeatSchedule:
+class BeatSchedule(NamedTuple):
     name: str  # what comms reads in the admin (Swedish)
     task: str  # the Celery task's registered name
     description: str

@@ -14,10 +14,12 @@ SCHEDULE = BeatSchedule(
     expire_seconds=5 * 60,
 )
 
+create_schedule, delete_schedule = beat_schedules(SCHEDULE)
+
 
 class Migration(migrations.Migration):
     dependencies = [
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
-    operations = [migrations.RunPython(*beat_schedules(SCHEDULE))]
+    operations = [migrations.RunPython(create_schedule, delete_schedule)]

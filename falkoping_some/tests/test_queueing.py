@@ -100,7 +100,7 @@ class TestRequeueWaitingJobs:
             assert waiting_jobs.requeue_waiting_jobs() == {"exports": 1, "imports": 1}
         assert queued == [
             ("accounts.tasks.build_records_export", jobs["old_export"].pk),
-            ("activity.csv_import.run_activity_import", jobs["old_import"].pk),
+            ("accounts.activity_import.run_activity_import", jobs["old_import"].pk),
         ]
 
     def test_with_the_broker_still_down_the_next_sweep_tries_again(self, jobs, no_broker):

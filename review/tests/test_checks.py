@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Notification
 from accounts.tests.factories import MandateFactory, SocialAccountFactory, UserFactory
+from activity import scheduled_checks as activity_checks
 from activity.models import WeeklyActivity
 from review import flags as flag_service
 from review import scheduled_checks as checks
@@ -31,7 +32,7 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 @pytest.fixture(autouse=True)
 def _window_of_four_weeks(monkeypatch):
     # The tests are written for the default window, whatever POSTING_WINDOW_WEEKS says here.
-    monkeypatch.setattr(checks, "SHORTFALL_WINDOW_WEEKS", 4)
+    monkeypatch.setattr(activity_checks, "SHORTFALL_WINDOW_WEEKS", 4)
 
 
 def log(account, monday, posts):

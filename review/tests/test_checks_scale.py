@@ -36,7 +36,7 @@ def seed(accounts: int, seed: int = 9):
 
 @pytest.fixture(autouse=True)
 def _window_of_four_weeks(monkeypatch, settings):
-    monkeypatch.setattr(checks, "SHORTFALL_WINDOW_WEEKS", 4)
+    monkeypatch.setattr(activity_checks, "SHORTFALL_WINDOW_WEEKS", 4)
     settings.DEMO_MODE = True
 
 
