@@ -28,7 +28,13 @@ COMMS_MODEL_PERMISSIONS = {
     "activity": ["view_weeklyactivity", "view_activityimport"],
     "review": ["view_reviewflag", "view_checkrun", "view_selfcheck"],
     # Retention rules are comms' to set (R25); exports and disposals are records, read-only in the admin.
-    "records": ["view_retentionrule", "add_retentionrule", "change_retentionrule", "view_disposal", "view_recordsexport"],
+    "records": [
+        "view_retentionrule",
+        "add_retentionrule",
+        "change_retentionrule",
+        "view_disposal",
+        "view_recordsexport",
+    ],
     "auth": ["view_group"],
     "auditlog": ["view_logentry"],
     "django_celery_beat": [

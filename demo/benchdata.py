@@ -192,7 +192,21 @@ def wipe() -> None:
     the ORM would load millions of weekly rows to send their signals. This is Django's own flush
     (manage.py flush, which the guard names): TRUNCATE … RESTART IDENTITY CASCADE on PostgreSQL,
     so that primary keys start again at 1."""
-    labels = ["accounts", "moderation", "council", "auditlog", "account", "mfa", "socialaccount", "admin", "sessions"]
+    labels = [
+        "accounts",
+        "activity",
+        "review",
+        "moderation",
+        "council",
+        "records",
+        "demo",
+        "auditlog",
+        "account",
+        "mfa",
+        "socialaccount",
+        "admin",
+        "sessions",
+    ]
     keep = {"accounts.signinpolicy"}
     tables = []
     for label in labels:

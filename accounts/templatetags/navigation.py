@@ -4,17 +4,18 @@ from django import template
 
 register = template.Library()
 
-# url names of the accounts app that are their own menu items rather than "Accounts".
+# Pages of the registry's apps that are their own menu items; their other pages are "Accounts".
+REGISTRY_APPS = {"accounts", "activity", "review", "records"}
 SECTIONS = {
-    "review_queue": "review",
-    "flag_action": "review",
-    "mandate_list": "mandates",
-    "person": "",
-    "records": "records",
-    "export_create": "records",
-    "export_detail": "records",
-    "disposal_list": "records",
-    "disposal_detail": "records",
+    ("review", "queue"): "review",
+    ("review", "flag_action"): "review",
+    ("accounts", "mandate_list"): "mandates",
+    ("accounts", "person"): "",
+    ("records", "index"): "records",
+    ("records", "export_create"): "records",
+    ("records", "export_detail"): "records",
+    ("records", "disposal_list"): "records",
+    ("records", "disposal_detail"): "records",
 }
 
 
@@ -23,6 +24,6 @@ def nav_section(context) -> str:
     match = getattr(context.get("request"), "resolver_match", None)
     if match is None:
         return ""
-    if match.app_name == "accounts":
-        return SECTIONS.get(match.url_name, "accounts")
+    if match.app_name in REGISTRY_APPS:
+        return SECTIONS.get((match.app_name, match.url_name), "accounts")
     return match.app_name or match.url_name or ""
