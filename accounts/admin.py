@@ -7,8 +7,9 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms.registry import AccountRegistryForm
+
 from .admin_audit import ReadOnlyAdminMixin  # also makes the audit trail read-only in the admin
-from .forms import AccountRegistryForm
 from .models import AccountDecision, Mandate, Notification, OrgUnit, SignInPolicy, SocialAccount, Training, User
 
 

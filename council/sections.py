@@ -1,8 +1,7 @@
 """What the council adds to a person's page (accounts/sections.py)."""
 
 from accounts.sections import person_page_section
-
-from .services_attendance import person_attendance
+from council.services.attendance import person_attendance
 
 
 @person_page_section

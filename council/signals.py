@@ -5,8 +5,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from accounts.models import Mandate
-
-from .services import invite_new_editor
+from council.services.meetings import invite_new_editor
 
 
 @receiver(post_save, sender=Mandate, dispatch_uid="council_invite_new_editor")

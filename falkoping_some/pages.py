@@ -12,7 +12,7 @@ from accounts.models import AccountStatus, Mandate, OrgUnit, SocialAccount
 from accounts.services.lifecycle import pending_for
 from activity.services import dashboard_rows
 from council.views.meetings import next_meeting
-from moderation.services_inquiries import answer_stats, most_late_answers
+from moderation.services.inquiries import answer_stats, most_late_answers
 from review.flags import flag_counts
 from review.selfcheck import self_checks_due_for
 
@@ -74,4 +74,4 @@ def dashboard(request):
             DASHBOARD_LIST_LIMIT,
             f"{list_url}?unit={user.unit_id}&status={AccountStatus.ACTIVE}",
         )
-    return render(request, "accounts/dashboard.html", context)
+    return render(request, "dashboard.html", context)

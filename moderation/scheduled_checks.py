@@ -7,11 +7,11 @@ from django.db.models.functions import JSONObject, TruncDate
 from django.utils import timezone
 
 from accounts.models import AccountStatus
+from moderation.services.inquiries import find_inquiry_overdue
 from review.models import FlagKind
 from review.scheduled_checks import Check, register
 
 from .models import Inquiry, ModerationCase
-from .services_inquiries import find_inquiry_overdue
 
 # R22: criminal material is reported to the police once it is removed; two days is the portal's
 # reading of "as soon as possible".
@@ -91,7 +91,7 @@ def finding_criminal_not_reported(today: datetime.date):
 
 
 def finding_inquiry_overdue(today: datetime.date):
-    """moderation.services_inquiries.find_inquiry_overdue as rows grouped by account with their
+    """moderation.services.inquiries.find_inquiry_overdue as rows grouped by account with their
     evidence (PostgreSQL). The deadline is an instant: asked of timezone.now(), as there."""
     # PostgreSQL only (imported here: django.contrib.postgres needs psycopg, which SQLite does not).
     from django.contrib.postgres.aggregates import JSONBAgg

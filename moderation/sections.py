@@ -1,9 +1,8 @@
 """What moderation adds to an account's page (accounts/sections.py)."""
 
 from accounts.sections import account_page_section
-
-from .services_inquiries import answer_stats
-from .services_legal import legal_overview
+from moderation.services.inquiries import answer_stats
+from moderation.services.legal import legal_overview
 
 
 @account_page_section

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms_mandates import DateInput
+from accounts.forms.mandates import DateInput
 from accounts.models import SocialAccount
 from records.export.fields import EARLIEST_DATE
 from records.models import ExportStatus, RecordsExport

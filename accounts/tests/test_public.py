@@ -677,7 +677,7 @@ class TestNoHiddenCharacters:
         assert not SocialAccount.objects.filter(name__startswith="Biblioteket").exists()
 
     def test_the_registry_form_shows_the_error(self, library_account, kommunikator):
-        from accounts.forms import AccountRegistryForm
+        from accounts.forms.registry import AccountRegistryForm
 
         data = {
             "name": library_account.name, "platform": library_account.platform, "platform_other": "",
@@ -691,7 +691,7 @@ class TestNoHiddenCharacters:
         assert "U+200B" in form.errors["handle"][0]
 
     def test_the_activation_form_shows_the_error(self, library_account):
-        from accounts.forms import ActivationForm
+        from accounts.forms.registry import ActivationForm
 
         form = ActivationForm({"handle": "\u2066falkoping\u2069"}, account=library_account, editors=User.objects.none())
         assert not form.is_valid()

@@ -151,7 +151,7 @@ class TestMatchByVerifiedEmail:
         assert response.status_code == 302 and response["Location"] == reverse("dashboard")
         assert signed_in_user(client) == redaktor
         dashboard = client.get(response["Location"])
-        assert dashboard.status_code == 200 and "accounts/dashboard.html" in [t.name for t in dashboard.templates]
+        assert dashboard.status_code == 200 and "dashboard.html" in [t.name for t in dashboard.templates]
         # The identity is connected to the user: the provider's subject id decides from now on.
         identity = Identity.objects.get(user=redaktor)
         assert identity.provider == "kommun"

@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.forms.registry import AccountRequestForm, ActivationForm, CloseForm, DecisionForm
 from falkoping_some.lib.access import get_object_for_user
 from falkoping_some.lib.errors import DomainError
 
 from ..access import comms_required
-from ..forms import AccountRequestForm, ActivationForm, CloseForm, DecisionForm
 from ..models import Mandate, SocialAccount, User
 from ..services.lifecycle import (
     activate_account,

@@ -12,12 +12,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.forms.mandates import MandateFilterForm, MandateGrantForm, MandateRevokeForm
 from falkoping_some.lib.access import get_object_for_user
 from falkoping_some.lib.errors import DomainError
 
 from .. import rules
 from ..access import mfa_redirect
-from ..forms_mandates import MandateFilterForm, MandateGrantForm, MandateRevokeForm
 from ..models import Mandate, OrgUnit, SocialAccount
 from ..services.mandates import describe_period, grant_mandate, revocable, revoke_mandate
 

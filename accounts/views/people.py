@@ -8,11 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.forms.mandates import TrainingForm
 from falkoping_some.lib.access import get_object_for_user
 from falkoping_some.lib.errors import DomainError
 
 from ..access import comms_required
-from ..forms_mandates import TrainingForm
 from ..models import TrainingKind, User
 from ..sections import PERSON_PAGE, sections_context
 from ..services.training import record_training

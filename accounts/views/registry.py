@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.forms.registry import AccountFilterForm, AccountRegistryForm, DecisionForm
 from falkoping_some.lib.access import get_object_for_user
 
 from ..access import comms_required
-from ..forms import AccountFilterForm, AccountRegistryForm, DecisionForm
 from ..models import AccountDecision, AccountStatus, Mandate, SocialAccount, Training
 from ..sections import ACCOUNT_PAGE, sections_context
 from ..services.lifecycle import separation_refusal

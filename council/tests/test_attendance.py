@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.tests.factories import MandateFactory, UserFactory
 from council.models import Attendance, CouncilMeeting, Invitation, MinutesAttachment
-from council.services_attendance import (
+from council.services.attendance import (
     add_attachments,
     attendance_per_person,
     missed_last_two,

@@ -17,8 +17,8 @@ from accounts.notifications import deliver
 from accounts.services.mandates import grant_mandate
 from accounts.tests.factories import MandateFactory, UserFactory
 from conftest import give_mfa
-from council import services
 from council.models import CouncilMeeting, Invitation, MeetingStatus, Response
+from council.services import meetings as services
 from council.views.meetings import editor_network
 from falkoping_some.lib.errors import DomainError
 

@@ -9,13 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import comms_required
-from falkoping_some.lib.access import get_object_for_user
-from falkoping_some.lib.errors import DomainError
-from falkoping_some.lib.private_files import clean_original_name, private_file_response
-
-from ..forms_attendance import AttachmentForm, AttendanceForm, MinutesForm
-from ..models import CouncilMeeting, MeetingStatus, MinutesAttachment
-from ..services_attendance import (
+from council.forms.attendance import AttachmentForm, AttendanceForm, MinutesForm
+from council.services.attendance import (
     add_attachments,
     attendance_per_person,
     attendance_since,
@@ -23,6 +18,11 @@ from ..services_attendance import (
     record_attendance,
     save_minutes,
 )
+from falkoping_some.lib.access import get_object_for_user
+from falkoping_some.lib.errors import DomainError
+from falkoping_some.lib.private_files import clean_original_name, private_file_response
+
+from ..models import CouncilMeeting, MeetingStatus, MinutesAttachment
 
 
 def _is_held(meeting) -> bool:

@@ -12,10 +12,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import comms_required
 from accounts.models import Mandate, SocialAccount
+from council.forms.meetings import CancelForm, MeetingForm, RespondForm
+from council.services import meetings as services
 from falkoping_some.lib.errors import DomainError
 
-from .. import services
-from ..forms import CancelForm, MeetingForm, RespondForm
 from ..models import CouncilMeeting, Invitation, MeetingStatus, Response
 from ..rules import is_invitee
 

@@ -24,7 +24,7 @@ from accounts.tests.browser import sign_in as sign_in_in_browser
 from accounts.tests.factories import UserFactory
 from conftest import give_mfa
 from moderation.models import Evidence, Inquiry, LegalBasis
-from moderation.services_legal import add_consent_evidence, record_legal_basis
+from moderation.services.legal import add_consent_evidence, record_legal_basis
 from moderation.tests.files.storage import private_media
 from moderation.tests.test_legal import png
 

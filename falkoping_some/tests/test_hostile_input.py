@@ -32,8 +32,8 @@ from accounts.public_views import escape_csv_cell
 from accounts.services import lifecycle
 from accounts.tests.factories import MandateFactory, SocialAccountFactory, UserFactory
 from council.models import CouncilMeeting, MeetingStatus
-from moderation.services import mark_removed, open_case
-from moderation.services_inquiries import log_inquiry
+from moderation.services.cases import mark_removed, open_case
+from moderation.services.inquiries import log_inquiry
 from moderation.tests.files import PDF_BYTES, image_bytes
 from moderation.tests.files import upload as uploaded
 from moderation.tests.files.storage import private_media
@@ -667,7 +667,7 @@ UPLOADS = {
 
 
 def legal_basis(w: World):
-    from moderation.services_legal import record_legal_basis
+    from moderation.services.legal import record_legal_basis
 
     return record_legal_basis(
         w.redaktor,

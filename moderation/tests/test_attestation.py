@@ -12,8 +12,8 @@ from django.utils import timezone
 from accounts.tests.factories import MandateFactory, UserFactory
 from falkoping_some.lib.errors import DomainError
 from moderation.models import EvidenceAttestation
-from moderation.services import attest_evidence, open_case
-from moderation.services_legal import record_legal_basis
+from moderation.services.cases import attest_evidence, open_case
+from moderation.services.legal import record_legal_basis
 from moderation.tests.files import png
 from moderation.tests.files.storage import private_media
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from falkoping_some.lib.errors import DomainError
 from moderation.models import Evidence, ModerationCase
 from moderation.scheduled_checks import find_criminal_not_reported
-from moderation.services import add_evidence, mark_removed, open_case, report_to_police
+from moderation.services.cases import add_evidence, mark_removed, open_case, report_to_police
 from moderation.tests.files import png, upload
 from moderation.tests.files.storage import private_media
 
@@ -361,7 +361,7 @@ def test_the_database_refuses_a_crime_category_unmarked_without_reason(redaktor,
 
 
 def test_a_criminal_case_is_unmarked_later_with_a_reason(case, redaktor, kommunikator):
-    from moderation.services import unmark_criminal
+    from moderation.services.cases import unmark_criminal
 
     with pytest.raises(DomainError):
         unmark_criminal(redaktor, case, "   ")
@@ -375,7 +375,7 @@ def test_a_criminal_case_is_unmarked_later_with_a_reason(case, redaktor, kommuni
 
 
 def test_a_reported_case_is_not_unmarked(case, redaktor):
-    from moderation.services import unmark_criminal
+    from moderation.services.cases import unmark_criminal
 
     mark_removed(redaktor, case)
     report_to_police(redaktor, case, timezone.localdate(), "5000-K1")

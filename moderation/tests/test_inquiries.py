@@ -15,7 +15,7 @@ from accounts.tests.factories import SocialAccountFactory
 from falkoping_some.lib.errors import DomainError
 from moderation.deadlines import STOCKHOLM
 from moderation.models import Inquiry, InquiryChannel
-from moderation.services_inquiries import (
+from moderation.services.inquiries import (
     answer_inquiry,
     answer_stats,
     answered_in_time_share,

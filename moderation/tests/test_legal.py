@@ -20,7 +20,7 @@ from accounts.models import AccountStatus, SocialAccount
 from accounts.tests.factories import SocialAccountFactory, UserFactory
 from falkoping_some.lib.errors import DomainError
 from moderation.models import Evidence, LegalBasis, LegalBasisRecord
-from moderation.services_legal import add_consent_evidence, legal_overview, record_legal_basis
+from moderation.services.legal import add_consent_evidence, legal_overview, record_legal_basis
 from moderation.tests.files.storage import private_media
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")

@@ -17,8 +17,7 @@ from accounts.rules import mandate_account_ids, needs_mfa_step
 from falkoping_some.lib.access import get_object_for_user
 from falkoping_some.lib.errors import DomainError
 from falkoping_some.lib.private_files import clean_original_name, private_file_response
-
-from ..forms import (
+from moderation.forms.cases import (
     AttestForm,
     CaseFilterForm,
     CaseForm,
@@ -27,8 +26,16 @@ from ..forms import (
     PoliceReportForm,
     RemovedForm,
 )
+from moderation.services.cases import (
+    add_evidence,
+    attest_evidence,
+    mark_removed,
+    open_case,
+    report_to_police,
+    unmark_criminal,
+)
+
 from ..models import Evidence, EvidenceAttestation, ModerationCase
-from ..services import add_evidence, attest_evidence, mark_removed, open_case, report_to_police, unmark_criminal
 
 RECENT_CASES = 100
 CASES = ModerationCase.objects.select_related("account", "opened_by")

@@ -14,10 +14,10 @@ from accounts.access import mfa_redirect
 from accounts.models import SocialAccount
 from falkoping_some.lib.access import get_object_for_user
 from falkoping_some.lib.errors import DomainError
+from moderation.forms.inquiries import InquiryAnswerForm, InquiryLogForm
+from moderation.services.inquiries import STATS_WINDOW, answer_inquiry, answered_in_time_share, log_inquiry, signature
 
-from ..forms_inquiries import InquiryAnswerForm, InquiryLogForm
 from ..models import Inquiry
-from ..services_inquiries import STATS_WINDOW, answer_inquiry, answered_in_time_share, log_inquiry, signature
 
 
 def _deadline_text(moment) -> str:

@@ -14,10 +14,10 @@ from accounts.access import mfa_redirect
 from accounts.models import AccountStatus, SocialAccount
 from falkoping_some.lib.access import get_object_for_user
 from falkoping_some.lib.errors import DomainError
+from moderation.forms.legal import ConsentEvidenceForm, LegalBasisForm
+from moderation.services.legal import add_consent_evidence, record_legal_basis
 
-from ..forms_legal import ConsentEvidenceForm, LegalBasisForm
 from ..models import LegalBasisRecord
-from ..services_legal import add_consent_evidence, record_legal_basis
 
 
 def _records(queryset):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import comms_required
-from accounts.forms import CloseForm
+from accounts.forms.registry import CloseForm
 from accounts.models import AccountStatus, ClosingReason
 from accounts.services.training import untrained_editors
 from falkoping_some.lib.errors import DomainError

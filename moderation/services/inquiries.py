@@ -17,9 +17,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import AccountStatus, SocialAccount
 from falkoping_some.lib.errors import DomainError
-
-from .deadlines import answer_deadline
-from .models import Inquiry, InquiryChannel
+from moderation.deadlines import answer_deadline
+from moderation.models import Inquiry, InquiryChannel
 
 # The share answered in time is shown over this many days back (the account page, comms).
 STATS_WINDOW = datetime.timedelta(days=90)

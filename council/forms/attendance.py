@@ -3,9 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from council.services.attendance import RECORDABLE
 from falkoping_some.lib.private_files import ACCEPT_ATTRIBUTE
-
-from .services_attendance import RECORDABLE
 
 CHOICES = [(value, value.label) for value in RECORDABLE]
 

@@ -26,11 +26,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Mandate
 from accounts.notifications import notify
+from council.ical import meeting_ical
+from council.models import AgendaItem, CouncilMeeting, Invitation, MeetingStatus, Response
+from council.rules import is_invitee
 from falkoping_some.lib.errors import DomainError
-
-from .ical import meeting_ical
-from .models import AgendaItem, CouncilMeeting, Invitation, MeetingStatus, Response
-from .rules import is_invitee
 
 ICS_NAME = "someradet.ics"
 ICS_TYPE = "text/calendar; method=%s; charset=utf-8"

@@ -3,9 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from council.models import CouncilMeeting, Response
 from falkoping_some.lib.forms import DATETIME_LOCAL, DateTimeLocalField
-
-from .models import CouncilMeeting, Response
 
 # An agenda line: the item, then the presenter after a dash ("Nyheter – Anna"); a plain hyphen
 # is accepted too, for keyboards without the en dash.

@@ -18,9 +18,8 @@ from django.utils.translation import gettext as _
 from accounts.models import SocialAccount
 from falkoping_some.lib.errors import DomainError
 from falkoping_some.lib.private_files import discard_files, validate_upload
-
-from .evidence import store_evidence
-from .models import LegalBasis, LegalBasisRecord
+from moderation.evidence import store_evidence
+from moderation.models import LegalBasis, LegalBasisRecord
 
 
 def _refused(error: ValidationError) -> DomainError:

@@ -14,10 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Mandate
+from council.models import Attendance, CouncilMeeting, Invitation, MeetingStatus, MinutesAttachment
 from falkoping_some.lib.errors import DomainError
 from falkoping_some.lib.private_files import clean_original_name, discard_files, store_private_file, validate_upload
-
-from .models import Attendance, CouncilMeeting, Invitation, MeetingStatus, MinutesAttachment
 
 # R24: the attendance figures look back over a year of meetings.
 ATTENDANCE_PERIOD = relativedelta(months=12)

@@ -6,9 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from falkoping_some.lib.forms import DateTimeLocalField
-
-from .models import InquiryChannel
-from .services_inquiries import SUMMARY_MAX_LENGTH
+from moderation.models import InquiryChannel
+from moderation.services.inquiries import SUMMARY_MAX_LENGTH
 
 
 def now_to_the_minute():

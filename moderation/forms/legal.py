@@ -1,5 +1,5 @@
 """Forms for the legal basis of posts with personal data (R23). They check the input's shape; the
-service (services_legal) decides what documentation each basis needs, in one place."""
+service (services/legal.py) decides what documentation each basis needs, in one place."""
 
 from django import forms
 from django.utils import timezone
@@ -8,8 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from falkoping_some.lib.forms import DateTimeLocalField
 from falkoping_some.lib.private_files import ACCEPT_ATTRIBUTE
-
-from .models import LegalBasis
+from moderation.models import LegalBasis
 
 # R23 in plain words beside each basis of GDPR article 6(1).
 BASIS_HELP = {

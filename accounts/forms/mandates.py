@@ -6,9 +6,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import AccountStatus, OrgUnit, SocialAccount, TrainingKind, User
-from .rules import managed_paths
-from .services.mandates import managers_of
+from accounts.models import AccountStatus, OrgUnit, SocialAccount, TrainingKind, User
+from accounts.rules import managed_paths
+from accounts.services.mandates import managers_of
 
 
 class DateInput(forms.DateInput):

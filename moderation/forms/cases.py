@@ -6,11 +6,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms_mandates import DateInput
+from accounts.forms.mandates import DateInput
 from falkoping_some.lib.forms import DateTimeLocalField
 from falkoping_some.lib.private_files import ACCEPT_ATTRIBUTE, validate_upload
-
-from .models import CRIMINAL_CATEGORIES, ModerationCategory, RemovedContentKind, SocialAccount
+from moderation.models import CRIMINAL_CATEGORIES, ModerationCategory, RemovedContentKind, SocialAccount
 
 
 class MultipleFileInput(forms.ClearableFileInput):
