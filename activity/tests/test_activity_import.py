@@ -232,7 +232,9 @@ class TestUploadPage:
         assert (job.status, job.total_rows, job.created_by) == (ImportStatus.PENDING, 5, kommunikator)
 
         waiting = client.get(response.url).content.decode()
-        assert '<meta http-equiv="refresh" content="2">' in waiting
+        # Progress without reloading the page (WCAG 2.2.1): a script polls the page itself.
+        assert "http-equiv" not in waiting and "js/progress.js" in waiting
+        assert f'data-poll="{response.url}"' in waiting and f'<a href="{response.url}">Uppdatera sidan</a>' in waiting
         assert '<progress id="import-progress" max="5" value="0">' in waiting
 
         run_activity_import.apply(args=[job.pk])

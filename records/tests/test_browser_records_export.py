@@ -82,9 +82,12 @@ def test_comms_exports_an_account_and_downloads_the_zip(
     expect(page.locator(".messages")).to_contain_text("Exporten har startat.")
     expect(page.get_by_label("Väntar på att bakgrundsjobbet ska starta")).to_be_visible()  # the progress bar
     expect(page.locator("#export-status")).to_have_text("Väntar på att starta")
-    worker.start.set()  # the page refreshes itself until the worker is done
+    page.evaluate("window.sameDocument = true")  # gone if the page were loaded again
+    worker.start.set()  # the page follows the worker without reloading (WCAG 2.2.1)
     expect(page.get_by_role("heading", name="Exporten är klar")).to_be_visible(timeout=20_000)
     expect(page.locator("#export-status")).to_have_text("Genomfört")
+    assert page.evaluate("window.sameDocument") is True
+    expect(page.get_by_role("status")).to_have_text("Exporten är klar")  # what a screen reader hears
     counts = page.locator("table.export-counts")
     expect(counts.get_by_role("row").filter(has_text="Borttaget innehåll")).to_contain_text("1")
     expect(counts.get_by_role("row").filter(has_text="Bevisfiler")).to_contain_text("1")
