@@ -9,10 +9,12 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from rules.permissions import has_perm as rules_has_perm
 
 from falkoping_some.lib.errors import DomainError
 
 from .links import normalize_handle, normalize_url
+from .rules import needs_mfa_step
 
 
 def search_text(*parts: str) -> str:
@@ -152,17 +154,11 @@ class User(AbstractUser):
         """Django grants an active superuser everything, and the comms group its model permissions,
         before any rule runs. A privileged user who has not passed MFA in this session gets only
         what the portal's rules give their other roles (accounts/rules.py, needs_mfa_step)."""
-        from rules.permissions import has_perm
-
-        from .rules import needs_mfa_step
-
         if self.is_active and needs_mfa_step(self):
-            return has_perm(perm, self, obj)
+            return rules_has_perm(perm, self, obj)
         return super().has_perm(perm, obj)
 
     def has_module_perms(self, app_label):
-        from .rules import needs_mfa_step
-
         return super().has_module_perms(app_label) and not (self.is_active and needs_mfa_step(self))
 
 

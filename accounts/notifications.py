@@ -15,8 +15,10 @@ Contract:
 import datetime
 import logging
 import re
+import smtplib
 from collections.abc import Iterable
 
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -91,8 +93,6 @@ def notify(recipients: Iterable[User], template: str, context: dict, attachment=
 
 
 def _enqueue(ids: list[int]):
-    from .tasks import send_notification
-
     for position, notification_id in enumerate(ids):
         try:
             send_notification.delay(notification_id)
@@ -192,3 +192,19 @@ def notify_expiring_mandates(today: datetime.date) -> int:
                 notify(recipients, "mandate_expiring", {"mandate": mandate, "url": mandate.account.get_absolute_url()})
                 noticed += 1
     return noticed
+
+
+# The task that sends one notice: here, beside notify() that queues it and deliver() that it runs
+# (accounts/tasks.py names it for the worker's autodiscovery).
+@shared_task(
+    name="accounts.tasks.send_notification",  # beat and queued messages know it by this name
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=True,
+    retry_backoff_max=60 * 60,
+    max_retries=12,
+    acks_late=True,
+)
+def send_notification(notification_id):
+    # A mail server that is down for a few hours is retried with a growing pause; after that the
+    # notice waits in the outbox for the sweep.
+    deliver(notification_id)

@@ -78,14 +78,10 @@ def mandate_account_ids(user) -> frozenset[int]:
     """Accounts for which this user holds a mandate in force today (R10)."""
     if not user.is_authenticated:
         return frozenset()
-    from .models import Mandate
-
     return _cached(
         user,
         "mandates",
-        lambda: frozenset(
-            Mandate.objects.active_on(timezone.localdate()).filter(user=user).values_list("account_id", flat=True)
-        ),
+        lambda: frozenset(user.mandates.active_on(timezone.localdate()).values_list("account_id", flat=True)),
     )
 
 

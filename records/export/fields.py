@@ -35,6 +35,7 @@ from moderation.models import (
     ModerationCategory,
     RemovedContentKind,
 )
+from records.audit import ACTIONS
 from records.models import RecordsExport
 from review.models import FlagKind, FlagStatus, ReviewFlag, SelfCheck
 
@@ -397,8 +398,6 @@ AUDITED_MODELS = (
 
 
 def _audit_action_choices() -> tuple:
-    from records.views.audit import ACTIONS
-
     return tuple(ACTIONS.items())
 
 

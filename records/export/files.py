@@ -27,6 +27,7 @@ from moderation.models import (
     LegalBasisRecord,
     ModerationCase,
 )
+from records.audit import account_log_entries
 from records.models import RecordKind, RecordsExport
 from review.models import ReviewFlag, SelfCheck
 
@@ -148,8 +149,6 @@ def audit_events_of(export):
     """The audit events about the exported records, recorded up to the moment the export was
     requested (so that a rerun writes the same file), without the export's own."""
     if export.account_id:
-        from records.views.audit import account_log_entries
-
         queryset = account_log_entries(export.account)
     else:
         content_types = ContentType.objects.get_for_models(*AUDITED_MODELS).values()
