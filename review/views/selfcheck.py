@@ -54,8 +54,10 @@ def self_check(request, pk):
 
 
 def _history_rows(account):
-    names = [question.name for question in questions()]
-    return [(check, [getattr(check, name) for name in names]) for check in self_check_history(account)]
+    """Each earlier self-check with its answers beside their questions (a row per check; on a
+    phone each answer is labelled by its question)."""
+    asked = questions()
+    return [(check, [(q, getattr(check, q.name)) for q in asked]) for check in self_check_history(account)]
 
 
 def _success_message(account, check) -> str:

@@ -1,0 +1,253 @@
+"""Every page of every role, in a real Chromium on a 360 px phone (issue 17, WCAG 2.1 AA).
+
+The pages are the permission matrix's (test_permission_matrix.py): every URL name a role may GET
+as a page, in the same world of real objects, plus allauth's pages and the error pages. Each page
+must
+
+- fit the phone: the document no wider than the 360 px viewport (WCAG 1.4.10, reflow);
+- pass axe-core's WCAG 2.1 A and AA rules (the file vendored in assets/axe-core, no CDN);
+- parse without a single error in html5lib, as a browser's parser reads it.
+
+One test per role; each fails once, listing every page and what was wrong with it.
+"""
+
+import json
+from pathlib import Path
+
+import html5lib
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from conftest import give_mfa
+from falkoping_some.tests.test_permission_matrix import (
+    FIXTURES,
+    KWARGS,
+    MATRIX,
+    OK,
+    build_world,
+    revoked_editor,  # noqa: F401 (a fixture of the world)
+    superuser_utan_mfa,  # noqa: F401 (a fixture of the world)
+)
+from moderation.tests.files.storage import private_media
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 360, "height": 740}
+AXE = (Path(__file__).parent / "assets" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+# What a role GETs that is not a page: files, feeds, data, redirects and a language switch.
+NOT_PAGES = {
+    "public:json",
+    "public:csv",
+    "health",
+    "set_language",
+    "council:meeting_ics",
+    "council:attachment_file",
+    "council:feed",
+    "records:export_download",
+    "moderation:evidence_file",
+}
+# The roles of the walk: the mirrored roles (another unit's editor and manager) see the same pages
+# of their own unit; comms without MFA sees the MFA pages, which every signed-in role sees too.
+WALKING_ROLES = ("anonymous", "employee", "editor", "manager", "comms", "superuser")
+# allauth's pages, with the roles that see them as pages.
+ALLAUTH_PAGES = {
+    "account_login": ("anonymous",),
+    "account_reset_password": ("anonymous",),
+    "mfa_index": WALKING_ROLES[1:],
+    "mfa_activate_totp": ("employee", "editor", "manager"),
+}
+
+
+def pages_of(role, world):
+    """(label, path) of every page `role` may GET."""
+    for name, spec in sorted(MATRIX.items()):
+        if name in NOT_PAGES or spec["GET"][role] != OK:
+            continue
+        kwargs = KWARGS[name](world, world.this) if name in KWARGS else None
+        yield name, reverse(name, kwargs=kwargs)
+    for name, roles in ALLAUTH_PAGES.items():
+        if role in roles:
+            yield name, reverse(name)
+    yield "404", "/finns-inte/"
+
+
+def html_errors(source: str) -> list[str]:
+    parser = html5lib.HTMLParser(tree=html5lib.getTreeBuilder("etree"))
+    parser.parse(source)
+    return [f"line {line}:{col} {code} {data or ''}".strip() for (line, col), code, data in parser.errors]
+
+
+def axe_violations(page) -> list[str]:
+    page.evaluate(AXE)
+    results = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        AXE_TAGS,
+    )
+    found = []
+    for violation in results["violations"]:
+        targets = [" ".join(node["target"]) for node in violation["nodes"]][:3]
+        found.append(f"axe {violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
+    return found
+
+
+def too_wide(page) -> list[str]:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    if width <= PHONE["width"]:
+        return []
+    # The widest elements that stick out, so the fix is easy to find.
+    culprits = page.evaluate(
+        """limit => {
+            const scrolls = a => ['auto', 'scroll', 'hidden'].includes(getComputedStyle(a).overflowX);
+            const clipped = e => {
+                for (let a = e.parentElement; a; a = a.parentElement) { if (scrolls(a)) return true; }
+                return false;
+            };
+            const out = e => e.getClientRects().length && e.getBoundingClientRect().right > limit + 1 && !clipped(e);
+            return [...document.querySelectorAll('body *')]
+                .filter(e => out(e) && !(e.parentElement && out(e.parentElement)))
+                .slice(0, 3)
+                .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                    + (typeof e.className === 'string' && e.className.trim()
+                        ? '.' + e.className.trim().split(/\\s+/).join('.') : '')
+                    + ' ' + Math.round(e.getBoundingClientRect().right) + 'px');
+        }""",
+        PHONE["width"],
+    )
+    return [f"{width} px wide (viewport {PHONE['width']}): {', '.join(culprits)}"]
+
+
+def check_page(page, url) -> list[str]:
+    response = page.goto(url)
+    problems = []
+    if response.status not in (200, 404):
+        return [f"HTTP {response.status}"]
+    problems += html_errors(response.text())
+    problems += too_wide(page)
+    problems += axe_violations(page)
+    return problems
+
+
+@pytest.fixture
+def media(tmp_path):
+    with private_media(tmp_path / "private"):
+        yield
+
+
+@pytest.mark.parametrize("role", WALKING_ROLES)
+def test_every_page_fits_a_phone_and_passes_axe(role, request, live_server, browser, media, library_account):
+    users = {name: request.getfixturevalue(fixture) for name, fixture in FIXTURES.items()}
+    give_mfa(users["superuser"])
+    world = build_world(users, library_account, request.getfixturevalue("social_account"))
+    context = browser.new_context(viewport=PHONE, locale="sv-SE")
+    if role != "anonymous":
+        client = Client()
+        client.force_login(users[role])  # with the MFA step for those who have it (conftest.py)
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+    page = context.new_page()
+    report, visited = [], 0
+    for label, path in pages_of(role, world):
+        problems = check_page(page, live_server.url + path)
+        visited += 1
+        report += [f"{label} {path}: {problem}" for problem in problems]
+    context.close()
+    assert visited >= 3, f"{role} walked {visited} pages only"
+    assert not report, f"{len(report)} problems on the pages of {role}:\n" + "\n".join(report)
+
+
+def test_axe_finds_what_it_should(live_server, page):
+    """The check can fail: a page with an unlabelled field and a too-wide table fails it."""
+    page.set_viewport_size(PHONE)
+    page.set_content(
+        '<html lang="sv"><title>x</title><main><input>'
+        '<table style="width:900px"><tr><td>x</td></tr></table></main></html>'
+    )
+    assert any(problem.startswith("axe label") for problem in axe_violations(page)), json.dumps(axe_violations(page))
+    assert too_wide(page)
+    assert html_errors("<p><div></span>") != []
+
+
+def sign_in_as(browser, live_server, user, viewport):
+    context = browser.new_context(viewport=viewport, locale="sv-SE")
+    client = Client()
+    client.force_login(user)
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    return context.new_page()
+
+
+def test_the_comms_menu_is_one_line_on_a_laptop_and_folds_on_a_phone(browser, live_server, kommunikator):
+    page = sign_in_as(browser, live_server, kommunikator, {"width": 1280, "height": 800})
+    page.goto(live_server.url + "/")
+    menu = page.get_by_role("navigation", name="Huvudmeny")
+    items = menu.get_by_role("listitem")
+    assert items.count() >= 9  # comms' whole menu
+    tops = {round(box["y"]) for box in (items.nth(i).bounding_box() for i in range(items.count()))}
+    assert len(tops) == 1, f"the menu wraps to {len(tops)} lines at 1280 px"
+    assert not menu.get_by_role("button", name="Meny").is_visible()
+
+    page.set_viewport_size(PHONE)
+    toggle = menu.get_by_role("button", name="Meny")
+    assert toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false"
+    assert not menu.get_by_role("link", name="Granskning").is_visible()
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    menu.get_by_role("link", name="Granskning").focus()
+    page.keyboard.press("Escape")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert page.evaluate("document.activeElement.textContent.trim()").startswith("Meny")
+    toggle.click()
+    menu.get_by_role("link", name="Granskning").click()
+    assert page.locator("h1").inner_text() == "Granskning"
+
+
+def contrast(rgb_a, rgb_b):
+    def luminance(rgb):
+        def channel(c):
+            c = c / 255
+            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+        r, g, b = (channel(c) for c in rgb)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted((luminance(rgb_a), luminance(rgb_b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_the_focus_ring_stands_out_on_the_page_and_in_the_header(browser, live_server, redaktor):
+    """WCAG 1.4.11: the ring that shows where the keyboard is has 3:1 against what is beside it."""
+    page = sign_in_as(browser, live_server, redaktor, {"width": 1280, "height": 800})
+    page.goto(live_server.url + "/")
+    rgb = "s => s.match(/\\d+/g).slice(0, 3).map(Number)"
+    for where, background in (("main a", (255, 255, 255)), (".site-nav a", None), (".site-header .brand", None)):
+        link = page.locator(where).first
+        page.keyboard.press("Tab")  # the ring shows for the keyboard (:focus-visible)
+        link.focus()
+        style = link.evaluate("e => getComputedStyle(e).outlineStyle + '|' + getComputedStyle(e).outlineColor")
+        outline_style, colour = style.split("|")
+        assert outline_style == "solid", where
+        ring = page.evaluate(f"({rgb})('{colour}')")
+        behind = background or link.evaluate(
+            "e => { for (let a = e; a; a = a.parentElement) { const c = getComputedStyle(a).backgroundColor;"
+            " if (c !== 'rgba(0, 0, 0, 0)') return c.match(/\\d+/g).slice(0, 3).map(Number); }"
+            " return [255, 255, 255]; }"
+        )
+        assert contrast(ring, behind) >= 3, f"{where}: the ring {ring} on {behind} is {contrast(ring, behind):.2f}:1"
