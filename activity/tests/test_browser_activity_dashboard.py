@@ -1,0 +1,63 @@
+"""In a real headless Chromium: an editor saves a week's posts on the start page with the keyboard
+and stays where they were. The confirmation has the focus, in the row of the account it is about,
+and the next account's field is one Tab away."""
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.tests.browser import sign_in
+from accounts.tests.factories import MandateFactory, SocialAccountFactory
+from activity.models import WeeklyActivity
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def second_account(redaktor, library_account):
+    """Sorted after the library's account on the start page."""
+    account = SocialAccountFactory(name="Stadsbibliotekets Instagram", unit=library_account.unit)
+    MandateFactory(user=redaktor, account=account)
+    return account
+
+
+def save_with_the_keyboard(page, account, posts):
+    field = page.locator(f"#activity-posts-{account.pk}")
+    field.focus()
+    page.keyboard.type(str(posts))
+    page.keyboard.press("Enter")
+
+
+def assert_back_at_the_row(page, account, following):
+    confirmation = page.locator(f"#activity-saved-{account.pk}")
+    expect(confirmation).to_be_focused()
+    expect(confirmation).to_be_in_viewport()
+    expect(confirmation).to_contain_text(f"Sparat: 3 inlägg för {account}")
+    # In the row it is about, and nowhere else.
+    expect(page.locator(".activity-row", has=page.locator(f"#activity-posts-{account.pk}"))).to_contain_text(
+        "Sparat: 3 inlägg"
+    )
+    expect(page.get_by_text("Sparat: 3 inlägg")).to_have_count(1)
+    page.keyboard.press("Tab")
+    expect(page.locator(f"#activity-posts-{following.pk}")).to_be_focused()
+    assert WeeklyActivity.objects.get(account=account).posts == 3
+
+
+@pytest.fixture
+def small_screen(page):
+    page.set_viewport_size({"width": 360, "height": 640})  # the row is far down the page on a phone
+    return page
+
+
+def test_without_javascript_the_page_opens_at_the_row(browser, live_server, redaktor, library_account, second_account):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 640})
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, redaktor.email)
+        expect(page.locator("h1")).to_be_visible()
+
+        save_with_the_keyboard(page, library_account, 3)
+
+        expect(page).to_have_url(f"{live_server.url}/#activity-saved-{library_account.pk}")
+        assert_back_at_the_row(page, library_account, second_account)
+    finally:
+        context.close()
