@@ -1,6 +1,6 @@
 """In a real headless Chromium: an editor saves a week's posts on the start page with the keyboard
 and stays where they were. The confirmation has the focus, in the row of the account it is about,
-and the next account's field is one Tab away."""
+and the next account's field is one Tab away; with or without JavaScript."""
 
 import pytest
 from playwright.sync_api import expect
@@ -46,6 +46,23 @@ def assert_back_at_the_row(page, account, following):
 def small_screen(page):
     page.set_viewport_size({"width": 360, "height": 640})  # the row is far down the page on a phone
     return page
+
+
+def test_saving_a_week_with_the_keyboard_keeps_the_place(
+    small_screen, live_server, redaktor, library_account, second_account
+):
+    page = small_screen
+    sign_in(page, live_server, redaktor.email)
+    expect(page.locator("h1")).to_be_visible()
+    page.evaluate("window.sameDocument = true")
+    page.locator(f"#activity-posts-{second_account.pk}").fill("7")  # typed, not yet saved
+
+    save_with_the_keyboard(page, library_account, 3)
+
+    assert_back_at_the_row(page, library_account, second_account)
+    # The script saved it in place: no new page, and what was typed in another row is still there.
+    assert page.evaluate("window.sameDocument") is True
+    expect(page.locator(f"#activity-posts-{second_account.pk}")).to_have_value("7")
 
 
 def test_without_javascript_the_page_opens_at_the_row(browser, live_server, redaktor, library_account, second_account):
