@@ -3,8 +3,10 @@ and stays where they were. The confirmation has the focus, in the row of the acc
 and the next account's field is one Tab away; with or without JavaScript."""
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from accounts.models import Mandate
 from accounts.tests.browser import sign_in
 from accounts.tests.factories import MandateFactory, SocialAccountFactory
 from activity.models import WeeklyActivity
@@ -78,3 +80,20 @@ def test_without_javascript_the_page_opens_at_the_row(browser, live_server, reda
         assert_back_at_the_row(page, library_account, second_account)
     finally:
         context.close()
+
+
+def test_a_week_the_script_cannot_save_is_posted_as_without_it(
+    page, live_server, redaktor, library_account, second_account
+):
+    """The mandate ends while the page is open: the script's post is refused, so the form is posted
+    the plain way, and the person reads the refusal on its own page instead of nothing happening."""
+    sign_in(page, live_server, redaktor.email)
+    expect(page.locator(f"#activity-posts-{library_account.pk}")).to_be_visible()
+    Mandate.objects.filter(user=redaktor, account=library_account).update(
+        revoked_at=timezone.now(), revoke_reason="Slutat som redaktör."
+    )
+
+    save_with_the_keyboard(page, library_account, 3)
+
+    expect(page.locator("h1")).to_have_text("Du har inte behörighet till detta")
+    assert not WeeklyActivity.objects.exists()
