@@ -28,9 +28,11 @@ $(VENV)/.installed-dev: requirements-dev.txt requirements.txt | $(BIN)/python
 	@$(PIP) -r requirements-dev.txt
 	@touch $@
 
-# The demo: DEBUG and demo mode unless already set; DATABASE_URL / REDIS_URL pass through.
+# The demo: demo mode unless already set, DEBUG off (the portal's own error pages; DJANGO_DEBUG=true
+# for Django's debug pages); DATABASE_URL / REDIS_URL pass through. Another port:
+# make run PORTAL_DEV_ADDRESS=127.0.0.1:9000 (the links in its emails follow, settings.SITE_URL).
 run: $(VENV)/.installed-run
-	@export DJANGO_DEBUG="$${DJANGO_DEBUG:-true}" PORTAL_DEMO="$${PORTAL_DEMO:-true}" \
+	@export DJANGO_DEBUG="$${DJANGO_DEBUG:-false}" PORTAL_DEMO="$${PORTAL_DEMO:-true}" \
 		&& $(BIN)/python manage.py migrate --noinput \
 		&& $(BIN)/python manage.py seed_demo \
 		&& exec $(BIN)/python -m devtools.devrun

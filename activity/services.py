@@ -121,6 +121,7 @@ class DashboardRow:
     this_week: datetime.date
     logged: WeeklyActivity | None  # this week's log
     missing: list[datetime.date] = field(default_factory=list)  # earlier weeks with no log, newest first
+    saved: object = None  # the confirmation of a week just saved from this row (activity.views)
 
     @property
     def this_week_iso(self) -> str:

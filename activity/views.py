@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -22,6 +21,27 @@ from falkoping_some.lib.errors import DomainError
 from falkoping_some.lib.queueing import enqueue_on_commit
 
 RECENT_WEEKS = 12
+# A week saved from the start page's one-number form is confirmed beside that account's row, not at
+# the top of the page, and the page opens there (the row's fragment): the person goes on with the
+# next account's field a Tab away. The message carries this tag so that the start page finds it.
+SAVED_TAG = "activity-saved-{pk}"
+
+
+def saved_fragment(pk) -> str:
+    """The id of the confirmation in the start page's row of this account (_activity_dashboard.html)."""
+    return SAVED_TAG.format(pk=pk)
+
+
+def confirmations_in_rows(request, rows) -> list:
+    """The success messages of weeks saved from the start page whose account has a row there: each
+    row gets its own (row.saved), and the list is what base.html does not show again at the top."""
+    by_tag = {message.extra_tags: message for message in messages.get_messages(request) if message.extra_tags}
+    shown = []
+    for row in rows:
+        row.saved = by_tag.get(saved_fragment(row.account.pk))
+        if row.saved is not None:
+            shown.append(row.saved)
+    return shown
 
 
 def _next_url(request) -> str | None:
@@ -58,8 +78,12 @@ def activity_log(request, pk):
                     message = _("Saved: %(posts)s posts for %(account)s in %(week)s.")
                 else:
                     message = _("Changed: %(account)s now has %(posts)s posts in %(week)s.")
+                if back:
+                    # Back where the person was: the confirmation in this account's row takes the focus.
+                    messages.success(request, message % values, extra_tags=saved_fragment(account.pk))
+                    return redirect(f"{back}#{saved_fragment(account.pk)}")
                 messages.success(request, message % values)
-                return redirect(back or reverse("activity:log", args=[account.pk]))
+                return redirect("activity:log", account.pk)
         else:
             messages.error(request, _("The week was not saved. Correct the fields marked below."))
     else:

@@ -17,9 +17,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from falkoping_some.dev_address import host_and_port, url_for
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-# PORTAL_DEV_ADDRESS lets a test (or a second checkout) run beside a demo already on :8000.
+# PORTAL_DEV_ADDRESS lets a test (or a second checkout) run beside a demo already on :8000. The
+# settings derive the links in emails (SITE_URL) from it too, unless PORTAL_SITE_URL is set.
 ADDRESS = os.environ.get("PORTAL_DEV_ADDRESS", "127.0.0.1:8000")
+URL = url_for(ADDRESS)
 
 WEB = [sys.executable, "manage.py", "runserver", ADDRESS]
 # One process (--pool solo): enough for the demo and kind to a two-core machine. -B runs beat
@@ -30,8 +34,8 @@ WORKER = [
 ]  # fmt: skip
 
 BANNER = f"""
-  SoMe-portalen (demo) runs at http://{ADDRESS}/
-  The public list of accounts:  http://{ADDRESS}/socialamedier
+  SoMe-portalen (demo) runs at {URL}/
+  The public list of accounts:  {URL}/socialamedier
 
   Demo logins, password for all: falkoping-demo
     kommunikator@demo.falkoping.se   the communications department (kommunikationsavdelningen)
@@ -40,7 +44,7 @@ BANNER = f"""
     medarbetare@demo.falkoping.se    employee (medarbetare) at Biblioteket
     admin@demo.falkoping.se          superuser
 
-  Two-step verification (MFA) is off in the demo; production requires it for comms.
+  Two-step verification (MFA) is off in the demo; production requires it for comms.{{mail}}
   Ctrl-C stops the web server and the worker.
 """
 
@@ -88,9 +92,25 @@ def group_alive(child):
     return True
 
 
+MAIL_LOG_BACKEND = "falkoping_some.mail_log.EmailBackend"
+
+
+def banner():
+    """What the newcomer reads last: where the portal is, who to sign in as, where the mail goes."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "falkoping_some.settings")
+    from django.conf import settings
+
+    mail = ""
+    log = getattr(settings, "PORTAL_MAIL_LOG", None)
+    if log and settings.EMAIL_BACKEND == MAIL_LOG_BACKEND:
+        shown = Path(log).relative_to(BASE_DIR) if Path(log).is_relative_to(BASE_DIR) else log
+        mail = f"\n  The emails the portal sends are written to {shown} (tail -f {shown})."
+    return BANNER.format(mail=mail)
+
+
 def web_server_answers():
-    host, port = ADDRESS.split(":")
-    with contextlib.suppress(OSError), socket.create_connection((host, int(port)), timeout=0.5):
+    host, port = host_and_port(ADDRESS)
+    with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.5):
         return True
     return False
 
@@ -121,7 +141,7 @@ def watch(children):
     announced = False
     while True:
         if not announced and web_server_answers():
-            print(BANNER, flush=True)
+            print(banner(), flush=True)
             announced = True
         for child in children:
             code = child.process.poll()

@@ -11,6 +11,7 @@ from accounts import rules
 from accounts.models import AccountStatus, Mandate, OrgUnit, SocialAccount
 from accounts.services.lifecycle import pending_for
 from activity.services import dashboard_rows
+from activity.views import confirmations_in_rows
 from council.views.meetings import next_meeting
 from moderation.services.inquiries import answer_stats, most_late_answers
 from review.flags import flag_counts
@@ -34,9 +35,11 @@ def dashboard(request):
     user = request.user
     today = timezone.localdate()
     list_url = reverse("accounts:list")
+    activity_rows = dashboard_rows(user, today)
     context = {
         "is_comms": user.has_perm("portal.comms"),
-        "activity_rows": dashboard_rows(user, today),
+        "activity_rows": activity_rows,
+        "messages_in_place": confirmations_in_rows(request, activity_rows),
         "self_checks_due": self_checks_due_for(user, today),
     }
     context["pending"], context["pending_more"] = _first(pending_for(user), DASHBOARD_LIST_LIMIT, list_url)

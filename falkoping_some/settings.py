@@ -14,6 +14,8 @@ from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from falkoping_some.dev_address import url_for
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("PORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
 
@@ -35,8 +37,12 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-# Absolute address of the portal, for links in emails sent from Celery (no request there).
-SITE_URL = env.str("PORTAL_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Absolute address of the portal, for links in emails sent from Celery (no request there). In debug
+# or demo mode it follows the address `make run` serves on (PORTAL_DEV_ADDRESS), unless it is set.
+_site_url_default = "http://127.0.0.1:8000"
+if DEBUG or DEMO_MODE:
+    _site_url_default = url_for(env.str("PORTAL_DEV_ADDRESS", default="127.0.0.1:8000"))
+SITE_URL = env.str("PORTAL_SITE_URL", default=_site_url_default).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -282,6 +288,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # Email: console in development; EMAIL_URL in production: smtp+tls://user:password@host:587 (STARTTLS)
 # or smtp+ssl://user:password@host:465. (A plain smtp:// URL with ?tls=True does NOT turn TLS on.)
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# The demo appends its mail to a file instead, so that the console of `make run` ends with its banner
+# (devtools/devrun.py) and not with the notices its data set off (falkoping_some/mail_log.py).
+PORTAL_MAIL_LOG = VAR_DIR / "mail.log"
+if DEMO_MODE and not env.str("EMAIL_URL", default=""):
+    EMAIL_BACKEND = "falkoping_some.mail_log.EmailBackend"
 # A hanging mail server must not hold a notice's row (and on SQLite the whole database) for long.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="SoMe-portalen <noreply@falkoping.se>")

@@ -54,6 +54,7 @@ urlpatterns = [
     path("someradet/", include("council.urls")),
     path("inloggning/", include("allauth.urls")),
     path("halsa", portal_views.health, name="health"),
+    path("favicon.ico", portal_views.favicon, name="favicon"),
     # Exempt from CSRF so that no page carries a token for the language switch alone, and the
     # public page is the same bytes for every anonymous visitor (accounts/public_page_cache.py). The
     # worst a forged post can do is switch someone's language; `next` stays on this site.

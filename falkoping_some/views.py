@@ -1,8 +1,9 @@
 import logging
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -49,3 +50,10 @@ def health(request):
         "worker": heartbeat.heartbeat_status(last_seen, timezone.now()) if cache_ok else "unknown",
     }
     return JsonResponse(body, status=200 if database_ok and cache_ok else 503)
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico on every site: the portal's icon is static/favicon.svg, by its
+    plain name (whitenoise serves it beside the hashed copy), so the redirect never goes stale."""
+    return HttpResponsePermanentRedirect(settings.STATIC_URL + "favicon.svg")

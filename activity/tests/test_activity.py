@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AccountStatus, ClosingReason, Mandate
-from accounts.tests.factories import SocialAccountFactory
+from accounts.tests.factories import MandateFactory, SocialAccountFactory
 from activity.models import WeeklyActivity
 from activity.services import dashboard_rows, log_activity, missing_weeks
 from activity.templatetags.activity_chart import CHART_WEEKS
@@ -193,8 +193,35 @@ class TestActivityLogPage:
         assert f"?vecka={(THIS_MONDAY - WEEK).isoformat()}" in rendered
         # The one click: what the form sends.
         response = client.post(form[1], {"week": THIS_MONDAY.isoformat(), "next": "/", "posts": "2"})
-        assert response.status_code == 302 and response.url == "/"
+        assert response.status_code == 302 and response.url == f"/#activity-saved-{library_account.pk}"
         assert WeeklyActivity.objects.values_list("week", "posts").get() == (THIS_MONDAY, 2)
+
+    def test_after_saving_the_start_page_opens_at_the_row_with_its_confirmation(
+        self, client, redaktor, library_account
+    ):
+        other = SocialAccountFactory(name="Bibliotekets Instagram", unit=library_account.unit)
+        MandateFactory(account=other, user=redaktor)
+        client.force_login(redaktor)
+        response = client.post(
+            self.url(library_account), {"week": THIS_MONDAY.isoformat(), "next": "/", "posts": "3"}, follow=True
+        )
+        page = response.content.decode()
+        saved = f"Sparat: 3 inlägg för {library_account} vecka 11, 2026."
+        row = re.search(rf'<li class="activity-row" id="activity-row-{library_account.pk}">.*?</li>', page, re.S)
+        assert row, page
+        # In the row it is about, focusable as the fragment's target; not again at the top.
+        confirmation = f'<p id="activity-saved-{library_account.pk}" class="message message-success activity-saved"'
+        assert f'{confirmation} tabindex="-1">{saved}</p>' in row[0]
+        assert page.count(saved) == 1
+        assert f"activity-saved-{other.pk}" not in page
+        # Once: the next visit has no confirmation.
+        assert saved not in client.get("/").content.decode()
+
+    def test_saved_from_the_account_s_own_page_the_confirmation_is_at_the_top(self, client, redaktor, library_account):
+        client.force_login(redaktor)
+        response = client.post(self.url(library_account), {"week": THIS_MONDAY.isoformat(), "posts": "3"}, follow=True)
+        assert response.redirect_chain == [(self.url(library_account), 302)]
+        assert '<p class="message message-success">Sparat: 3 inlägg' in response.content.decode()
 
     def test_next_must_be_of_this_site(self, client, redaktor, library_account):
         client.force_login(redaktor)

@@ -1,6 +1,7 @@
 """`make run` as a newcomer gets it: the embedded default (SQLite and the file-system broker)
 migrated, seeded with the demo data, the web server and a Celery worker with beat started by
 `python -m devtools.devrun`, a worker that dies started again, and all of it stopped by Ctrl-C.
+As `make run` does, debug is off: the portal's own error pages, static files still served.
 
 CI runs the rest of the suite on PostgreSQL and Redis; this test keeps the laptop path honest."""
 
@@ -11,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -33,7 +35,7 @@ def get(url: str) -> tuple[int, str]:
 def demo_env(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SECRET_KEY")}
     env.update(
-        DJANGO_DEBUG="true", PORTAL_DEMO="true", PORTAL_VAR_DIR=str(tmp_path / "var"),
+        DJANGO_DEBUG="false", PORTAL_DEMO="true", PORTAL_VAR_DIR=str(tmp_path / "var"),
         PORTAL_DEV_ADDRESS=f"127.0.0.1:{free_port()}",
     )  # fmt: skip
     return env
@@ -55,10 +57,10 @@ def children(pid: int) -> dict[int, str]:
 def wait_for_output(log_path, text: str, count: int = 1, seconds: float = 60):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if log_path.read_text().count(text) >= count:
+        if log_path.exists() and log_path.read_text().count(text) >= count:
             return
         time.sleep(0.5)
-    pytest.fail(f"{text!r} not seen {count} times:\n" + log_path.read_text()[-3000:])
+    pytest.fail(f"{text!r} not seen {count} times:\n" + (log_path.read_text()[-3000:] if log_path.exists() else ""))
 
 
 def manage(env, *args):
@@ -95,8 +97,23 @@ def test_make_run_serves_the_demo_with_a_live_worker_and_stops_on_ctrl_c(demo_en
         assert "Falköpings bibliotek" in page[1] and "Räddningstjänsten Falköping" in page[1]
         assert "Bibliotekets TikTok" not in page[1]  # requested, not public
         assert health == {**health, "database": "ok", "cache": "ok", "worker": "ok"}, output[-3000:]
-        # The banner with the demo logins follows once the runner sees the web server answer.
+        # The banner with the demo logins follows once the runner sees the web server answer, and
+        # says where the emails are: the demo data's notices (R25's disposal) are not printed.
         wait_for_output(tmp_path / "devrun.log", "kommunikator@demo.falkoping.se", seconds=10)
+        mail_log = tmp_path / "var" / "mail.log"
+        wait_for_output(tmp_path / "devrun.log", f"The emails the portal sends are written to {mail_log}")
+        wait_for_output(mail_log, f"{base}/arkiv/gallring/", seconds=30)  # the link has the demo's port
+        assert "Subject:" not in (tmp_path / "devrun.log").read_text()
+
+        # The portal's own 404 page, not Django's debug page; the icon and the style sheet served.
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            get(f"{base}/finns-inte")
+        assert missing.value.code == 404
+        not_found = missing.value.read().decode()
+        assert "Sidan kunde inte hittas" in not_found and "Django" not in not_found
+        with urllib.request.urlopen(f"{base}/favicon.ico", timeout=5) as icon:  # noqa: S310 (our own loopback server)
+            assert icon.url == f"{base}/static/favicon.svg" and b"#005a8c" in icon.read()
+        assert get(f"{base}/static/css/portal.css")[0] == 200
 
         # The worker dies (as on an unrecoverable error): the runner starts a new one, which gets
         # ready, and the web server goes on serving.

@@ -128,11 +128,12 @@ def rw(get, post):
 # comms without MFA get on pages that editors share with comms (only comms-only pages send them to
 # activate MFA, accounts/access.py).
 MATRIX = {
-    # Public (R16), the health check and the language switch: anyone.
+    # Public (R16), the health check, the icon and the language switch: anyone.
     "public:list": rw(PUBLIC, NOT_ALLOWED),
     "public:json": rw(PUBLIC, NOT_ALLOWED),
     "public:csv": rw(PUBLIC, NOT_ALLOWED),
     "health": rw(PUBLIC, NOT_ALLOWED),
+    "favicon": rw(PUBLIC, NOT_ALLOWED),
     "set_language": rw(PUBLIC, PUBLIC),
     # Signed-in staff: the start page, the registry, people, requesting an account (R11).
     "dashboard": rw(STAFF, STAFF),
