@@ -87,6 +87,8 @@ def _list_context(rows: list[dict], form, **extra) -> dict:
         "official_platforms": "",
         "closed": None,
         "comms_email": settings.COMMS_CONTACT_EMAIL,
+        # R3: where the public asks for public records, in the notice beside the list.
+        "records_contact": settings.PORTAL_RECORDS_CONTACT,
         **extra,
     }
 

@@ -182,13 +182,15 @@ class TestPublicList:
     ):
         response, outline = page(client)
 
-        # h1, the check (h2), then an h2 per administration with an h3 per unit below it.
+        # h1, the check (h2), then an h2 per administration with an h3 per unit below it, then the
+        # notice on how comments and messages are handled (h2).
         assert outline.headings[0][0] == "h1"
         assert outline.headings[1][0] == "h2"
         assert outline.headings[2:] == [
             ("h2", "Kultur- och fritidsförvaltningen"),
             ("h3", "Biblioteket"),
             ("h2", "Socialförvaltningen"),
+            ("h2", "Så hanterar vi kommentarer och meddelanden"),
         ]
         # Each account: its name and platform as the text of a link to its address.
         for account in (library_account, social_account, kultur_account):
@@ -211,7 +213,7 @@ class TestPublicList:
         SocialAccountFactory(name="Sagostunden", unit=barn)
         SocialAccountFactory(name="Biblioteket på Facebook", unit=biblioteket)
         _, outline = page(client)
-        assert outline.headings[2:] == [
+        assert outline.headings[2:-1] == [
             ("h2", kultur.name),
             ("h3", "Biblioteket"),
             ("h3", "Biblioteket – Barnavdelningen"),
@@ -221,7 +223,7 @@ class TestPublicList:
         for name in ("Östra förvaltningen", "Äldreförvaltningen", "Åsarps förvaltning", "Zeta förvaltning"):
             SocialAccountFactory(unit=OrgUnitFactory(name=name))
         _, outline = page(client)
-        assert [text for level, text in outline.headings if level == "h2"][1:] == [
+        assert [text for level, text in outline.headings if level == "h2"][1:-1] == [
             "Zeta förvaltning",
             "Åsarps förvaltning",
             "Äldreförvaltningen",
@@ -363,6 +365,71 @@ class TestEscapeCsvCell:
     )
     def test_escape(self, value, expected):
         assert escape_csv_cell(value) == expected
+
+
+@pytest.mark.django_db
+class TestPublicNotice:
+    """What the eSam guidance on social media expects beside the list, in the routine's words."""
+
+    def notice(self, html: str) -> str:
+        return html[html.index('id="sa-hanterar-vi"') : html.index("</section>", html.index('id="sa-hanterar-vi"'))]
+
+    def test_the_notice_says_the_routines_rules(self, client, library_account):
+        response, outline = page(client)
+        html = response.content.decode()
+        notice = self.notice(html)
+        # Beside the list: after the last administration's accounts.
+        assert html.index(library_account.url) < html.index('id="sa-hanterar-vi"')
+        assert 'aria-labelledby="notice-heading"' in notice
+        # R3: comments and messages are public records.
+        assert "blir enligt offentlighetsprincipen allmänna handlingar" in notice
+        # R20: questions answered on weekdays within 24 hours, signed.
+        assert "besvaras under vardagar inom 24 timmar" in notice
+        assert "namn och avdelning" in notice
+        # R21, R22: what is removed and why, with the routine's nine categories.
+        assert "strider mot lagar eller kommunens regler för sociala medier" in notice
+        assert "polisanmäls" in notice
+        categories = [
+            "Förtal, personliga angrepp eller förolämpningar",
+            "Nedsättande kommentarer baserade på kulturell bakgrund eller etnicitet",
+            "Hets mot folkgrupp eller andra trakasserier",
+            "Olovliga våldsskildringar eller pornografi",
+            "Uppmaningar till brott eller annan brottslig verksamhet",
+            "Olovligt bruk av upphovsrättsligt skyddat material",
+            "Svordomar eller obscena ord",
+            "Kommersiella budskap, reklam eller spam",
+        ]
+        for category in categories:
+            assert f"<li>{category}</li>" in notice, category
+        assert notice.count("<li>") == 9
+        # How to request records: the registry's address.
+        assert outline.link_text(f"mailto:{settings.PORTAL_RECORDS_CONTACT}") == [settings.PORTAL_RECORDS_CONTACT]
+
+    def test_in_english(self, client, library_account):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        response, outline = page(client)
+        assert ("h2", "How we handle comments and messages") in outline.headings
+        notice = self.notice(response.content.decode())
+        assert "on weekdays within 24 hours" in notice
+        assert "<li>Profanity or obscene words</li>" in notice
+
+    def test_also_without_accounts(self, client, db):
+        response, outline = page(client)
+        assert ("h2", "Så hanterar vi kommentarer och meddelanden") in outline.headings
+
+    def test_the_records_contact_is_a_setting(self, client, library_account, settings):
+        settings.PORTAL_RECORDS_CONTACT = "registrator@example.falkoping.se"
+        response, outline = page(client)
+        assert outline.link_text("mailto:registrator@example.falkoping.se") == ["registrator@example.falkoping.se"]
+
+    def test_the_open_data_note_says_how_the_csv_is_encoded(self, client, library_account):
+        html = client.get(LIST_URL).content.decode()
+        assert "CSV-filen är kommaavgränsad text i UTF-8 med byte order mark (BOM)" in html
+        # What it says is what the file is.
+        response = client.get(CSV_URL)
+        assert response.content.startswith(b"\xef\xbb\xbf")
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+        assert response.content.decode("utf-8-sig").splitlines()[0] == ",".join(OPEN_DATA_FIELDS)
 
 
 @pytest.mark.django_db
