@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from accounts.links import normalize_handle, normalize_url
 from accounts.models import AccountStatus, ClosingReason, Platform, SocialAccount, User
-from accounts.public_views import OPEN_DATA_FIELDS, escape_csv_cell
+from accounts.public_views import OPEN_DATA_FIELDS, csv_cell, escape_csv_cell
 from accounts.tests.factories import OrgUnitFactory, SocialAccountFactory, UserFactory
 
 LIST_URL = reverse("public:list")
@@ -321,9 +321,12 @@ class TestOpenData:
         text = response.content.decode("utf-8-sig")
         assert next(csv.reader(io.StringIO(text))) == list(OPEN_DATA_FIELDS)
         expected = self.expected(kultur_account, library_account, social_account)
-        # A handle such as @kulturifalkoping begins with @, so it comes escaped (see below).
-        assert csv_rows(response) == [{k: escape_csv_cell(v) for k, v in row.items()} for row in expected]
-        assert csv_rows(response)[0]["handle"] == "'@kulturifalkoping"
+        # The cells as the registry holds them, the user names without their @ (see below).
+        for row in expected:
+            row["handle"] = row["handle"].lstrip("@")
+        assert csv_rows(response) == expected
+        assert csv_rows(response)[0]["handle"] == "kulturifalkoping"
+        assert "'" not in response.content.decode("utf-8-sig")
 
     def test_csv_cells_cannot_be_formulas(self, client, biblioteket):
         SocialAccountFactory(
@@ -332,14 +335,22 @@ class TestOpenData:
             description="-2+3",
             unit=biblioteket,
         )
-        [row] = csv_rows(client.get(CSV_URL))
+        SocialAccountFactory(name="@SUM(1+1)", handle="@+46515885000", description="Hej", unit=biblioteket)
+        rows = {row["description"]: row for row in csv_rows(client.get(CSV_URL))}
+        row = rows["'-2+3"]
         assert row["name"] == '\'=HYPERLINK("https://fake.example","Klicka")'
-        assert row["handle"] == "'@falkopingsbibliotek"
-        assert row["description"] == "'-2+3"
+        # A user name loses its @ and so needs no guard.
+        assert row["handle"] == "falkopingsbibliotek"
+        # Only the cells that need it are guarded: a name beginning with @, a user name that
+        # would still begin with a formula character without its @.
+        assert rows["Hej"]["name"] == "'@SUM(1+1)"
+        assert rows["Hej"]["handle"] == "'+46515885000"
+        assert rows["Hej"]["unit"] == "Biblioteket"
         assert row["url"].startswith("https://")
         # The JSON is data, not a spreadsheet: as typed.
-        [account] = client.get(JSON_URL).json()["accounts"]
-        assert account["name"].startswith("=HYPERLINK")
+        accounts = {a["description"]: a for a in client.get(JSON_URL).json()["accounts"]}
+        assert accounts["-2+3"]["name"].startswith("=HYPERLINK")
+        assert accounts["-2+3"]["handle"] == "@falkopingsbibliotek"
 
     def test_empty(self, client, db):
         assert client.get(JSON_URL).json() == {"source": "http://testserver/socialamedier", "count": 0, "accounts": []}
@@ -365,6 +376,21 @@ class TestEscapeCsvCell:
     )
     def test_escape(self, value, expected):
         assert escape_csv_cell(value) == expected
+
+    @pytest.mark.parametrize(
+        ("field", "value", "expected"),
+        [
+            ("handle", "@falkopingskommun", "falkopingskommun"),
+            ("handle", "falkopingskommun", "falkopingskommun"),
+            ("handle", "@biblioteket@mastodon.example", "biblioteket@mastodon.example"),
+            ("handle", "@=1+2", "'=1+2"),
+            ("handle", "", ""),
+            ("name", "@falkopingskommun", "'@falkopingskommun"),
+            ("description", "@kommunen svarar", "'@kommunen svarar"),
+        ],
+    )
+    def test_csv_cell(self, field, value, expected):
+        assert csv_cell(field, value) == expected
 
 
 @pytest.mark.django_db
