@@ -663,6 +663,202 @@ class TestVerification:
         assert self.check(client, "@falkopingsbibliotek").context["verification"].outcome == "closed"
 
 
+CHANNEL = "UCabcdefghijklmnopqrstuv"  # a YouTube channel's id: UC and 22 characters
+PAGE_NUMBER = "100064512345678"  # a Facebook page's number
+
+
+@pytest.mark.django_db
+class TestWhatTheLinkTells:
+    """Issue 17, 6: links that name an account by the platform's id, redirect links, and links that
+    name no account (a video) are judged for what they are, never called fake when they cannot be."""
+
+    def check(self, client, value):
+        response = client.get(LIST_URL, {"konto": value})
+        assert response.status_code == 200
+        return response
+
+    @pytest.fixture
+    def facebook_page(self, biblioteket):
+        return SocialAccountFactory(
+            name="Falköpings kommun",
+            platform=Platform.FACEBOOK,
+            handle="falkopingskommun",
+            url="https://www.facebook.com/falkopingskommun",
+            platform_id=PAGE_NUMBER,
+            unit=biblioteket,
+        )
+
+    @pytest.fixture
+    def youtube_channel(self, biblioteket):
+        return SocialAccountFactory(
+            name="Falköpings kommun på YouTube",
+            platform=Platform.YOUTUBE,
+            handle="@falkopingskommun",
+            url="https://www.youtube.com/@falkopingskommun",
+            platform_id=CHANNEL,
+            unit=biblioteket,
+        )
+
+    @pytest.mark.parametrize(
+        "value",
+        [
+            f"https://www.facebook.com/profile.php?id={PAGE_NUMBER}",
+            f"https://m.facebook.com/profile.php?id={PAGE_NUMBER}&mibextid=abc",
+            f"https://www.facebook.com/permalink.php?story_fbid=pfbid02abc&id={PAGE_NUMBER}",
+            f"https://www.facebook.com/{PAGE_NUMBER}/posts/pfbid02abc",
+            f"https://www.facebook.com/people/Falkopings-kommun/{PAGE_NUMBER}/",
+            # Redirect links around the page's link: judged by the link inside.
+            "https://l.facebook.com/l.php?u=https%3A%2F%2Fwww.facebook.com%2Ffalkopingskommun%2Fposts%2F1&h=AT0",
+            f"https://lm.facebook.com/l.php?u=https%3A%2F%2Fwww.facebook.com%2Fprofile.php%3Fid%3D{PAGE_NUMBER}",
+        ],
+    )
+    def test_facebook_links_by_the_pages_number_or_redirected(self, client, facebook_page, value):
+        verification = self.check(client, value).context["verification"]
+        assert verification.outcome == "official"
+        assert verification.official == [facebook_page]
+
+    @pytest.mark.parametrize(
+        "value",
+        [
+            f"https://www.youtube.com/channel/{CHANNEL}",
+            f"https://m.youtube.com/channel/{CHANNEL}/videos",
+            "https://www.youtube.com/@FalkopingsKommun/videos",
+            "https://www.youtube.com/@falkopingskommun",
+        ],
+    )
+    def test_youtube_links_by_the_channels_id_or_handle(self, client, youtube_channel, value):
+        verification = self.check(client, value).context["verification"]
+        assert verification.outcome == "official"
+        assert verification.official == [youtube_channel]
+
+    @pytest.mark.parametrize(
+        "value",
+        [
+            "https://youtu.be/dQw4w9WgXcQ",
+            "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+            "https://www.youtube.com/shorts/abcdefghijk",
+            "https://fb.watch/abcDEF123/",
+            "https://www.facebook.com/watch/?v=1234567890",
+            "https://www.facebook.com/share/p/1AbCdEf/",
+            "https://www.instagram.com/p/C1a2b3c4d5e/",
+            # A redirect around a video link.
+            "https://l.facebook.com/l.php?u=https%3A%2F%2Fyoutu.be%2FdQw4w9WgXcQ",
+        ],
+    )
+    def test_a_video_or_post_link_that_names_no_account_cannot_be_judged(
+        self, client, facebook_page, youtube_channel, value
+    ):
+        response = self.check(client, value)
+        verification = response.context["verification"]
+        assert verification.outcome == "undetermined"
+        assert verification.official == verification.closed == []
+        html = response.content.decode()
+        result = html[html.index('id="resultat"') : html.index("</section>")]
+        assert "<h3>Länken visar inte vems den är</h3>" in result
+        assert "Det betyder inte att den är falsk." in result
+        assert "kan vara falskt" not in result
+        assert "<title>Kunde inte avgöras" in html
+        assert f'href="mailto:{settings.COMMS_CONTACT_EMAIL}"' in result
+
+    def test_cannot_be_judged_in_english(self, client, youtube_channel):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        response = self.check(client, "https://youtu.be/dQw4w9WgXcQ")
+        assert ("h3", "The link alone does not tell whose it is") in PageOutline(response.content.decode()).headings
+
+    @pytest.mark.parametrize(
+        "value",
+        [
+            # Another page's number, and the page's number on a lookalike host.
+            "https://www.facebook.com/profile.php?id=100099999999999",
+            f"https://www.faceb00k.com/profile.php?id={PAGE_NUMBER}",
+            f"https://facebook.com.falska.example/profile.php?id={PAGE_NUMBER}",
+            f"https://youtube.com.falska.example/channel/{CHANNEL}",
+            "https://youtu.be.falska.example/dQw4w9WgXcQ",
+            # Another channel, and the id of the YouTube channel pasted as a Facebook page.
+            "https://www.youtube.com/channel/UCzzzzzzzzzzzzzzzzzzzzzz",
+            # A redirect wrapping a fake link is the fake link.
+            "https://l.facebook.com/l.php?u=https%3A%2F%2Fwww.facebook.com%2Ffalkopingskommun.official",
+            "https://l.facebook.com/l.php?u=https%3A%2F%2Ffalska.example%2Ffalkopingskommun",
+            # A post whose permalink names another page.
+            "https://www.facebook.com/permalink.php?story_fbid=1&id=100099999999999",
+        ],
+    )
+    def test_lookalikes_and_other_accounts_stay_unknown(self, client, facebook_page, youtube_channel, value):
+        verification = self.check(client, value).context["verification"]
+        assert verification.outcome == "unknown"
+
+    def test_the_redirects_link_is_named(self, client, facebook_page):
+        response = self.check(client, "https://l.facebook.com/l.php?u=https%3A%2F%2Ffalska.example%2Fkommunen&h=x")
+        verification = response.context["verification"]
+        assert verification.unwrapped == "https://falska.example/kommunen"
+        html = response.content.decode()
+        assert "<bdi>https://falska.example/kommunen</bdi>" in html
+
+    def test_a_closed_accounts_number_is_closed(self, client, facebook_page):
+        facebook_page.status = AccountStatus.CLOSED
+        facebook_page.closed_on = datetime.date(2025, 3, 1)
+        facebook_page.closing_reason = ClosingReason.ON_REQUEST
+        facebook_page.save()
+        verification = self.check(client, f"https://www.facebook.com/profile.php?id={PAGE_NUMBER}").context[
+            "verification"
+        ]
+        assert verification.outcome == "closed"
+
+    def test_accounts_not_in_use_are_not_revealed_by_their_number(self, client, biblioteket):
+        SocialAccountFactory(
+            platform=Platform.FACEBOOK,
+            url="https://www.facebook.com/ejpublicerat",
+            platform_id=PAGE_NUMBER,
+            unit=biblioteket,
+            status=AccountStatus.REQUESTED,
+            activated_on=None,
+        )
+        verification = self.check(client, f"https://www.facebook.com/profile.php?id={PAGE_NUMBER}").context[
+            "verification"
+        ]
+        assert verification.outcome == "unknown"
+
+
+@pytest.mark.django_db
+class TestPlatformIdInTheRegistry:
+    def form(self, account, kommunikator, **changes):
+        from accounts.forms.registry import AccountRegistryForm
+
+        data = {
+            "name": account.name, "platform": account.platform, "platform_other": "",
+            "handle": account.handle, "url": account.url, "unit": account.unit_id, "platform_id": "",
+            "description": "", "purposes": ["tips"], "graphic_profile": "municipal",
+            "special_profile_reference": "", "login_holders": [kommunikator.pk],
+        }  # fmt: skip
+        return AccountRegistryForm({**data, **changes}, instance=account)
+
+    def test_comms_store_a_facebook_pages_number(self, client, library_account, kommunikator):
+        client.force_login(kommunikator)
+        form = self.form(library_account, kommunikator, platform_id=f" {PAGE_NUMBER} ")
+        response = client.post(reverse("accounts:edit", args=[library_account.pk]), form.data)
+        assert response.status_code == 302
+        library_account.refresh_from_db()
+        assert library_account.platform_id == PAGE_NUMBER
+        client.logout()
+        verification = client.get(LIST_URL, {"konto": f"facebook.com/profile.php?id={PAGE_NUMBER}"}).context[
+            "verification"
+        ]
+        assert verification.official == [library_account]
+
+    @pytest.mark.parametrize("value", ["falkopingsbibliotek", CHANNEL, "12 34"])
+    def test_a_facebook_account_takes_only_a_number(self, library_account, kommunikator, value):
+        form = self.form(library_account, kommunikator, platform_id=value)
+        assert not form.is_valid()
+        assert set(form.errors) == {"platform_id"}
+
+    def test_one_number_one_live_account(self, library_account, social_account, kommunikator):
+        social_account.platform_id = PAGE_NUMBER
+        social_account.save()
+        form = self.form(library_account, kommunikator, platform_id=PAGE_NUMBER)
+        assert not form.is_valid()
+        assert form.errors == {"__all__": ["Ett annat konto i registret har redan detta id på plattformen."]}
+
+
 @pytest.mark.django_db
 class TestQueries:
     """The page costs the same number of queries for 10 accounts as for 500."""
@@ -683,7 +879,18 @@ class TestQueries:
             assert len(csv_rows(client.get(CSV_URL))) == n
 
     @pytest.mark.parametrize("n", [10, 500])
-    @pytest.mark.parametrize("value", ["https://www.instagram.com/massa7/", "@massa7", "https://x.com/okand"])
+    @pytest.mark.parametrize(
+        "value",
+        [
+            "https://www.instagram.com/massa7/",
+            "@massa7",
+            "https://x.com/okand",
+            "https://l.facebook.com/l.php?u=https%3A%2F%2Fwww.instagram.com%2Fmassa7",
+            "https://www.facebook.com/profile.php?id=100064512345678",
+            f"https://www.youtube.com/channel/{CHANNEL}",
+            "https://youtu.be/dQw4w9WgXcQ",
+        ],
+    )
     def test_list_with_a_check(self, client, n, value, django_assert_num_queries):
         bulk_active_accounts([OrgUnitFactory(), OrgUnitFactory()], n)
         cache.clear()
