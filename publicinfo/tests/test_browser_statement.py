@@ -25,6 +25,12 @@ def test_a_citizen_reads_the_notice_and_the_statement_on_a_phone(live_server, pa
     expect(notice.get_by_role("listitem")).to_have_count(9)
     assert fits_the_width(page)
 
+    # The check's third answer, with its long words, fits too.
+    page.get_by_label("Länk till kontot eller dess användarnamn").fill("https://youtu.be/dQw4w9WgXcQ")
+    page.get_by_role("button", name="Kontrollera kontot").click()
+    expect(page.get_by_role("heading", name="Länken visar inte vems den är")).to_be_visible()
+    assert fits_the_width(page)
+
     page.get_by_role("contentinfo").get_by_role("link", name="Tillgänglighetsredogörelse").click()
     expect(page.locator("h1")).to_have_text("Tillgänglighetsredogörelse")
     expect(page.get_by_role("link", name="Anmäl bristande tillgänglighet till Digg")).to_have_attribute(
