@@ -171,3 +171,21 @@ class TestEditing:
         with pytest.raises(DomainError):
             update_statement(medarbetare, {"compliance": ComplianceStatus.NONE})
         assert AccessibilityStatement.objects.get().compliance == ComplianceStatus.PARTIAL
+
+
+@pytest.mark.django_db
+class TestAdmin:
+    URL = reverse("admin:publicinfo_accessibilitystatement_change", args=[1])
+
+    def test_comms_change_it_in_the_admin_too_and_it_is_recorded(self, client, kommunikator):
+        client.force_login(kommunikator)
+        assert client.get(self.URL).status_code == 200
+        # One statement: no second, no delete.
+        assert client.get(reverse("admin:publicinfo_accessibilitystatement_add")).status_code == 403
+        assert client.get(reverse("admin:publicinfo_accessibilitystatement_delete", args=[1])).status_code == 403
+        response = client.post(self.URL, form_data(compliance=ComplianceStatus.NONE))
+        assert response.status_code == 302
+        assert AccessibilityStatement.objects.get().compliance == ComplianceStatus.NONE
+        [entry] = LogEntry.objects.get_for_model(AccessibilityStatement).filter(action=LogEntry.Action.UPDATE)
+        assert entry.actor == kommunikator
+        assert entry.changes_dict["compliance"] == ["partial", "none"]
