@@ -35,6 +35,8 @@ COMMS_MODEL_PERMISSIONS = {
         "view_disposal",
         "view_recordsexport",
     ],
+    # The accessibility statement of the public page: comms keep it (no second one, no delete).
+    "publicinfo": ["view_accessibilitystatement", "change_accessibilitystatement"],
     "auth": ["view_group"],
     "auditlog": ["view_logentry"],
     "django_celery_beat": [

@@ -13,7 +13,7 @@ from rules.permissions import has_perm as rules_has_perm
 
 from falkoping_some.lib.errors import DomainError
 
-from .links import normalize_handle, normalize_url
+from .links import normalize_handle, normalize_url, platform_id_is_valid
 from .rules import needs_mfa_step
 
 
@@ -291,6 +291,19 @@ class SocialAccount(models.Model):
     url = models.URLField(
         _("address"), max_length=500, blank=True, validators=[URLValidator(schemes=["https"]), validate_https]
     )
+    # R16: links to a post or a page often name the account by the platform's own number, not by
+    # its address (facebook.com/profile.php?id=…, youtube.com/channel/UC…): with it stored, the
+    # citizen's check recognises them.
+    platform_id = models.CharField(
+        _("the platform's id of the account"),
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "Facebook: the page's number (as in facebook.com/profile.php?id=…). "
+            "YouTube: the channel's id, which begins with UC (as in youtube.com/channel/UC…)."
+        ),
+    )
     unit = models.ForeignKey(
         OrgUnit, verbose_name=_("org unit"), on_delete=models.PROTECT, related_name="social_accounts"
     )
@@ -383,6 +396,13 @@ class SocialAccount(models.Model):
                 condition=~Q(normalized_url="") & ~Q(status__in=["closed", "rejected"]),
                 violation_error_message=_("Another account in the registry already has this address."),
             ),
+            # Likewise one platform id names one live account.
+            models.UniqueConstraint(
+                fields=["platform", "platform_id"],
+                name="account_unique_live_platform_id",
+                condition=~Q(platform_id="") & ~Q(status__in=["closed", "rejected"]),
+                violation_error_message=_("Another account in the registry already has this id on the platform."),
+            ),
         ]
         indexes = [
             # The account list's order (accounts/views/registry.py): a page is read from the index
@@ -415,6 +435,8 @@ class SocialAccount(models.Model):
         self._normalize()
         if exclude is not None and "url" not in exclude:
             exclude = set(exclude) - {"normalized_url", "status"}
+        if exclude is not None and "platform_id" not in exclude:
+            exclude = set(exclude) - {"status"}
         super().validate_constraints(exclude=exclude)
 
     def _normalize(self):
@@ -438,6 +460,12 @@ class SocialAccount(models.Model):
             errors["special_profile_reference"] = _("A special profile needs the reference of its decision (R4).")
         if self.status == AccountStatus.ACTIVE and not self.url:
             errors["url"] = _("An active account needs its address.")
+        self.platform_id = (self.platform_id or "").strip()
+        if self.platform_id and not platform_id_is_valid(self.platform, self.platform_id):
+            errors["platform_id"] = _(
+                "Give a Facebook page's number (digits only) or a YouTube channel's id (UC and 22 characters). "
+                "Other platforms' links do not carry an id: leave it empty."
+            )
         if self.status == AccountStatus.ACTIVE and not self.activated_on:
             errors["activated_on"] = _("An active account needs its activation date.")
         if self.status == AccountStatus.CLOSED and not (self.closed_on and self.closing_reason):

@@ -166,8 +166,16 @@ def _session_is_someones(request) -> bool:
 
 
 def _copy_key(generation: str, language: str) -> tuple:
-    # The stylesheet's hashed name and demo mode: a release or another setup renders its own.
-    return (generation, language, _fixed_parts()[1], settings.DEMO_MODE)
+    # The stylesheet's hashed name, demo mode and the contacts the page shows: a release or another
+    # setup renders its own (a copy in Redis outlives a restart with new settings).
+    return (
+        generation,
+        language,
+        _fixed_parts()[1],
+        settings.DEMO_MODE,
+        settings.COMMS_CONTACT_EMAIL,
+        settings.PORTAL_RECORDS_CONTACT,
+    )
 
 
 def _key(request, generation: str) -> tuple:

@@ -38,10 +38,21 @@ def escape_csv_cell(value) -> str:
     """A cell that a spreadsheet would run as a formula, made inert by a leading single quote.
 
     The open data comes from what staff typed; a description such as `=HYPERLINK(...)` must not
-    become a live link or command in the office's Excel.
+    become a live link or command in the office's Excel. Only such cells get the quote: every
+    other cell is exactly what the registry holds.
     """
     value = "" if value is None else str(value)
     return f"'{value}" if value.startswith(_FORMULA_PREFIXES) else value
+
+
+def csv_cell(field: str, value) -> str:
+    """One cell of the CSV. A user name is written without its leading @ (`falkopingskommun`), as
+    the page's open-data note says: a cell beginning with @ is a formula to Excel (OWASP), and the
+    quote that would guard it would stand before every user name in the file. The address beside
+    it names the platform, and the JSON keeps the user name as the registry holds it."""
+    if field == "handle" and value:
+        value = str(value).lstrip("@")
+    return escape_csv_cell(value)
 
 
 class VerifyAccountForm(forms.Form):
@@ -87,6 +98,8 @@ def _list_context(rows: list[dict], form, **extra) -> dict:
         "official_platforms": "",
         "closed": None,
         "comms_email": settings.COMMS_CONTACT_EMAIL,
+        # R3: where the public asks for public records, in the notice beside the list.
+        "records_contact": settings.PORTAL_RECORDS_CONTACT,
         **extra,
     }
 
@@ -161,7 +174,7 @@ def public_csv(request):
     writer = csv.writer(buffer)
     writer.writerow(OPEN_DATA_FIELDS)
     for row in _open_data_rows():
-        writer.writerow([escape_csv_cell(row[field]) for field in OPEN_DATA_FIELDS])
+        writer.writerow([csv_cell(field, row[field]) for field in OPEN_DATA_FIELDS])
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="socialamedier.csv"'
     return _open_data_response(response)

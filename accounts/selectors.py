@@ -4,8 +4,18 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 
-from .links import looks_like_url, normalize_handle, normalize_url, url_candidates
+from .links import (
+    link_is_unattributable,
+    looks_like_url,
+    normalize_handle,
+    normalize_url,
+    platform_id_in_link,
+    unwrap_redirect,
+    url_candidates,
+    youtube_handle_in_link,
+)
 from .models import AccountStatus, OrgUnit, SocialAccount
 from .public_page_cache import keep, new_generation, page_generation
 
@@ -123,6 +133,10 @@ class Verification:
     official: list[SocialAccount]
     closed: list[SocialAccount]
     by_handle: bool
+    # The link inside a redirect page (l.facebook.com/l.php?u=…), when the query was one.
+    unwrapped: str = ""
+    # The link leads to a post or video without naming whose it is (youtu.be/…): neither yes nor no.
+    unattributable: bool = False
 
     @property
     def outcome(self) -> str:
@@ -130,25 +144,44 @@ class Verification:
             return "official"
         if self.closed:
             return "closed"
+        if self.unattributable:
+            return "undetermined"
         return "unknown"
 
 
 def verify_account(value: str) -> Verification | None:
     """Match a pasted link or handle against the registry.
 
-    A link matches an account whose link it equals or lies under; a bare handle matches accounts
-    with that handle, on whatever platform (the page then names the platform, so the citizen can
-    compare). Requested, approved and rejected accounts are never revealed: only active ones and
-    those the municipality has closed.
+    A link matches an account whose link it equals or lies under, or that it names by the
+    platform's own id (a Facebook page's number, a YouTube channel's id or @handle); a redirect page
+    around a link (l.facebook.com/l.php?u=…) is judged by the link inside it. A link that names no
+    account (a video at youtu.be/…) and matches none cannot be judged from the link alone: it is
+    neither the municipality's nor called fake. A bare handle matches accounts with that handle, on
+    whatever platform (the page then names the platform, so the citizen can compare). Requested,
+    approved and rejected accounts are never revealed: only active ones and those the
+    municipality has closed. One query, whatever the form.
     """
     value = (value or "").strip()[:500]
     if not value:
         return None
     qs = SocialAccount.objects.filter(status__in=[AccountStatus.ACTIVE, AccountStatus.CLOSED]).select_related("unit")
+    unwrapped, unattributable = "", False
     if looks_like_url(value):
-        normalized = normalize_url(value)
+        link = unwrap_redirect(value)
+        unwrapped = link if link != value else ""
+        normalized = normalize_url(link)
         candidates = url_candidates(normalized) if normalized else []
-        matches = list(qs.filter(normalized_url__in=candidates)) if candidates else []
+        condition = Q(normalized_url__in=candidates) if candidates else Q(pk__in=[])
+        named = platform_id_in_link(link)
+        if named:
+            condition |= Q(platform=named[0], platform_id=named[1])
+        youtube_handle = youtube_handle_in_link(link)
+        if youtube_handle:
+            condition |= Q(platform="youtube", normalized_handle=youtube_handle)
+        matches = list(qs.filter(condition)) if candidates or named or youtube_handle else []
+        # A link that names an account by id names that account, ours or not: only a link that
+        # names none cannot be judged.
+        unattributable = not named and not youtube_handle and link_is_unattributable(link)
         by_handle = False
     else:
         handle = normalize_handle(value)
@@ -159,4 +192,6 @@ def verify_account(value: str) -> Verification | None:
         official=[a for a in matches if a.status == AccountStatus.ACTIVE],
         closed=[a for a in matches if a.status == AccountStatus.CLOSED],
         by_handle=by_handle,
+        unwrapped=unwrapped,
+        unattributable=unattributable,
     )

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "activity",
     "review",
     "records",
+    "publicinfo",
     "demo",
 ]
 
@@ -346,6 +347,9 @@ PUBLIC_PAGE_RECHECK_SECONDS = env.float("PUBLIC_PAGE_RECHECK_SECONDS", default=1
 PUBLIC_PAGE_RENDER_WAIT_SECONDS = env.float("PUBLIC_PAGE_RENDER_WAIT_SECONDS", default=5.0)
 # Where citizens report a suspected fake account (shown on /socialamedier).
 COMMS_CONTACT_EMAIL = env.str("COMMS_CONTACT_EMAIL", default="kommunikation@falkoping.se")
+# Where the public asks for public records (R3: comments and messages are allmänna handlingar):
+# the municipality's registry, shown in the notice on /socialamedier.
+PORTAL_RECORDS_CONTACT = env.str("PORTAL_RECORDS_CONTACT", default="kommun@falkoping.se")
 
 # Running it safely (README): `manage.py check --deploy --fail-level WARNING` passes with these.
 # A sign-in lasts a working day at most and ends when the browser closes: many staff share computers.

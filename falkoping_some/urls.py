@@ -46,6 +46,7 @@ admin.site.site_title = "SoMe-portalen"
 urlpatterns = [
     path("", pages.dashboard, name="dashboard"),
     path("", include("accounts.public_urls")),
+    path("", include("publicinfo.urls")),
     path("", include("accounts.urls")),
     path("", include("activity.urls")),
     path("", include("review.urls")),

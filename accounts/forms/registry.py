@@ -55,6 +55,7 @@ class AccountRegistryForm(forms.ModelForm):
             "platform_other",
             "handle",
             "url",
+            "platform_id",
             "unit",
             "description",
             "purposes",

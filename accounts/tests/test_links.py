@@ -6,7 +6,17 @@ must stay apart: another page, another host, and links dressed up to look like t
 
 import pytest
 
-from accounts.links import looks_like_url, normalize_handle, normalize_url, url_candidates
+from accounts.links import (
+    link_is_unattributable,
+    looks_like_url,
+    normalize_handle,
+    normalize_url,
+    platform_id_in_link,
+    platform_id_is_valid,
+    unwrap_redirect,
+    url_candidates,
+    youtube_handle_in_link,
+)
 
 OFFICIAL = "facebook.com/falkopingsbibliotek"
 
@@ -154,3 +164,130 @@ class TestUrlCandidates:
             "x.com/falkoping/status",
             "x.com/falkoping",
         ]
+
+
+CHANNEL = "UCabcdefghijklmnopqrstuv"  # UC and 22 characters, the form of a YouTube channel's id
+
+
+class TestUnwrapRedirect:
+    @pytest.mark.parametrize(
+        "value",
+        [
+            "https://l.facebook.com/l.php?u=https%3A%2F%2Fwww.facebook.com%2Ffalkopingsbibliotek&h=AT0abc",
+            "https://lm.facebook.com/l.php?u=https%3A%2F%2Fwww.facebook.com%2Ffalkopingsbibliotek",
+            "l.facebook.com/l.php?h=x&u=https://www.facebook.com/falkopingsbibliotek",
+            "https://www.youtube.com/redirect?event=video_description&q=https%3A%2F%2Fwww.facebook.com%2Ffalkopingsbibliotek",
+            "https://l.instagram.com/?u=https%3A%2F%2Fwww.facebook.com%2Ffalkopingsbibliotek&e=x",
+            # A redirect inside a redirect.
+            "https://l.facebook.com/l.php?u=https%3A%2F%2Flm.facebook.com%2Fl.php%3Fu%3Dhttps%253A%252F%252Fwww.facebook.com%252Ffalkopingsbibliotek",
+        ],
+    )
+    def test_the_link_inside(self, value):
+        assert unwrap_redirect(value) == "https://www.facebook.com/falkopingsbibliotek"
+
+    @pytest.mark.parametrize(
+        "value",
+        [
+            "https://www.facebook.com/falkopingsbibliotek",
+            "https://l.facebook.com/l.php",  # nothing inside
+            "https://l.facebook.com.falska.example/l.php?u=https://www.facebook.com/falkopingsbibliotek",
+            "https://falska.example/l.php?u=https://www.facebook.com/falkopingsbibliotek",
+            "https://www.facebook.com/l.php?u=https://falska.example",  # not the redirect host
+        ],
+    )
+    def test_anything_else_is_left_as_it_is(self, value):
+        assert unwrap_redirect(value) == value
+
+
+class TestPlatformIdInLink:
+    @pytest.mark.parametrize(
+        ("value", "expected"),
+        [
+            ("https://www.facebook.com/profile.php?id=100064512345678", ("facebook", "100064512345678")),
+            ("https://m.facebook.com/profile.php?id=100064512345678&ref=bookmarks", ("facebook", "100064512345678")),
+            ("https://www.facebook.com/permalink.php?story_fbid=1&id=100064512345678", ("facebook", "100064512345678")),
+            ("https://www.facebook.com/story.php?story_fbid=123&id=100064512345678", ("facebook", "100064512345678")),
+            ("https://www.facebook.com/100064512345678/posts/123", ("facebook", "100064512345678")),
+            ("https://www.facebook.com/pages/Falkopings-bibliotek/100064512345678", ("facebook", "100064512345678")),
+            ("https://www.facebook.com/people/Falkopings-bibliotek/100064512345678/", ("facebook", "100064512345678")),
+            (f"https://www.youtube.com/channel/{CHANNEL}", ("youtube", CHANNEL)),
+            (f"https://m.youtube.com/channel/{CHANNEL}/videos", ("youtube", CHANNEL)),
+        ],
+    )
+    def test_the_platforms_id(self, value, expected):
+        assert platform_id_in_link(value) == expected
+
+    @pytest.mark.parametrize(
+        "value",
+        [
+            "https://www.facebook.com/falkopingsbibliotek",
+            "https://www.facebook.com/profile.php",
+            "https://www.facebook.com/profile.php?id=abc",
+            "https://www.faceb00k.com/profile.php?id=100064512345678",  # a lookalike host
+            "https://facebook.com.falska.example/profile.php?id=100064512345678",
+            "https://www.youtube.com/channel/UCshort",
+            "https://www.youtube.com/@falkopingskommun",
+            f"https://youtube.com.falska.example/channel/{CHANNEL}",
+            "https://www.instagram.com/100064512345678",
+        ],
+    )
+    def test_no_id(self, value):
+        assert platform_id_in_link(value) is None
+
+    def test_youtube_handle(self):
+        assert youtube_handle_in_link("https://www.youtube.com/@FalkopingsKommun/videos") == "falkopingskommun"
+        assert youtube_handle_in_link("https://www.youtube.com/falkopingskommun") == ""
+        assert youtube_handle_in_link("https://www.tiktok.com/@falkopingskommun") == ""
+
+
+class TestLinkIsUnattributable:
+    @pytest.mark.parametrize(
+        "value",
+        [
+            "https://youtu.be/dQw4w9WgXcQ",
+            "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+            "https://m.youtube.com/watch?v=dQw4w9WgXcQ&t=30s",
+            "https://www.youtube.com/shorts/abcdefghijk",
+            "https://www.youtube.com/live/abcdefghijk",
+            "https://fb.watch/abcDEF123/",
+            "https://www.facebook.com/watch/?v=1234567890",
+            "https://www.facebook.com/reel/1234567890",
+            "https://www.facebook.com/share/p/1AbCdEf/",
+            "https://www.facebook.com/photo/?fbid=123&set=a.456",
+            "https://www.instagram.com/p/C1a2b3c4d5e/",
+            "https://www.instagram.com/reel/C1a2b3c4d5e/",
+            "https://t.co/abc123",
+        ],
+    )
+    def test_a_post_or_video_without_its_account(self, value):
+        assert link_is_unattributable(value)
+
+    @pytest.mark.parametrize(
+        "value",
+        [
+            "https://www.facebook.com/falkopingsbibliotek/posts/123",
+            "https://www.youtube.com/@falkopingskommun",
+            "https://www.instagram.com/falkopingsbibliotek/",
+            "https://youtu.be.falska.example/dQw4w9WgXcQ",  # a lookalike host is simply not the municipality's
+            "https://falska.example/watch?v=dQw4w9WgXcQ",
+            "@falkopingskommun",
+        ],
+    )
+    def test_links_that_name_an_account_or_another_site(self, value):
+        assert not link_is_unattributable(value)
+
+
+class TestPlatformIdIsValid:
+    @pytest.mark.parametrize(
+        ("platform", "value", "valid"),
+        [
+            ("facebook", "100064512345678", True),
+            ("facebook", "falkoping", False),
+            ("youtube", CHANNEL, True),
+            ("youtube", "UCshort", False),
+            ("youtube", "100064512345678", False),
+            ("instagram", "100064512345678", False),
+        ],
+    )
+    def test_only_ids_that_links_carry(self, platform, value, valid):
+        assert platform_id_is_valid(platform, value) is valid

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from accounts.links import normalize_handle, normalize_url
 from accounts.models import AccountStatus, ClosingReason, Platform, SocialAccount, User
-from accounts.public_views import OPEN_DATA_FIELDS, escape_csv_cell
+from accounts.public_views import OPEN_DATA_FIELDS, csv_cell, escape_csv_cell
 from accounts.tests.factories import OrgUnitFactory, SocialAccountFactory, UserFactory
 
 LIST_URL = reverse("public:list")
@@ -182,13 +182,15 @@ class TestPublicList:
     ):
         response, outline = page(client)
 
-        # h1, the check (h2), then an h2 per administration with an h3 per unit below it.
+        # h1, the check (h2), then an h2 per administration with an h3 per unit below it, then the
+        # notice on how comments and messages are handled (h2).
         assert outline.headings[0][0] == "h1"
         assert outline.headings[1][0] == "h2"
         assert outline.headings[2:] == [
             ("h2", "Kultur- och fritidsförvaltningen"),
             ("h3", "Biblioteket"),
             ("h2", "Socialförvaltningen"),
+            ("h2", "Så hanterar vi kommentarer och meddelanden"),
         ]
         # Each account: its name and platform as the text of a link to its address.
         for account in (library_account, social_account, kultur_account):
@@ -211,7 +213,7 @@ class TestPublicList:
         SocialAccountFactory(name="Sagostunden", unit=barn)
         SocialAccountFactory(name="Biblioteket på Facebook", unit=biblioteket)
         _, outline = page(client)
-        assert outline.headings[2:] == [
+        assert outline.headings[2:-1] == [
             ("h2", kultur.name),
             ("h3", "Biblioteket"),
             ("h3", "Biblioteket – Barnavdelningen"),
@@ -221,7 +223,7 @@ class TestPublicList:
         for name in ("Östra förvaltningen", "Äldreförvaltningen", "Åsarps förvaltning", "Zeta förvaltning"):
             SocialAccountFactory(unit=OrgUnitFactory(name=name))
         _, outline = page(client)
-        assert [text for level, text in outline.headings if level == "h2"][1:] == [
+        assert [text for level, text in outline.headings if level == "h2"][1:-1] == [
             "Zeta förvaltning",
             "Åsarps förvaltning",
             "Äldreförvaltningen",
@@ -319,9 +321,12 @@ class TestOpenData:
         text = response.content.decode("utf-8-sig")
         assert next(csv.reader(io.StringIO(text))) == list(OPEN_DATA_FIELDS)
         expected = self.expected(kultur_account, library_account, social_account)
-        # A handle such as @kulturifalkoping begins with @, so it comes escaped (see below).
-        assert csv_rows(response) == [{k: escape_csv_cell(v) for k, v in row.items()} for row in expected]
-        assert csv_rows(response)[0]["handle"] == "'@kulturifalkoping"
+        # The cells as the registry holds them, the user names without their @ (see below).
+        for row in expected:
+            row["handle"] = row["handle"].lstrip("@")
+        assert csv_rows(response) == expected
+        assert csv_rows(response)[0]["handle"] == "kulturifalkoping"
+        assert "'" not in response.content.decode("utf-8-sig")
 
     def test_csv_cells_cannot_be_formulas(self, client, biblioteket):
         SocialAccountFactory(
@@ -330,14 +335,22 @@ class TestOpenData:
             description="-2+3",
             unit=biblioteket,
         )
-        [row] = csv_rows(client.get(CSV_URL))
+        SocialAccountFactory(name="@SUM(1+1)", handle="@+46515885000", description="Hej", unit=biblioteket)
+        rows = {row["description"]: row for row in csv_rows(client.get(CSV_URL))}
+        row = rows["'-2+3"]
         assert row["name"] == '\'=HYPERLINK("https://fake.example","Klicka")'
-        assert row["handle"] == "'@falkopingsbibliotek"
-        assert row["description"] == "'-2+3"
+        # A user name loses its @ and so needs no guard.
+        assert row["handle"] == "falkopingsbibliotek"
+        # Only the cells that need it are guarded: a name beginning with @, a user name that
+        # would still begin with a formula character without its @.
+        assert rows["Hej"]["name"] == "'@SUM(1+1)"
+        assert rows["Hej"]["handle"] == "'+46515885000"
+        assert rows["Hej"]["unit"] == "Biblioteket"
         assert row["url"].startswith("https://")
         # The JSON is data, not a spreadsheet: as typed.
-        [account] = client.get(JSON_URL).json()["accounts"]
-        assert account["name"].startswith("=HYPERLINK")
+        accounts = {a["description"]: a for a in client.get(JSON_URL).json()["accounts"]}
+        assert accounts["-2+3"]["name"].startswith("=HYPERLINK")
+        assert accounts["-2+3"]["handle"] == "@falkopingsbibliotek"
 
     def test_empty(self, client, db):
         assert client.get(JSON_URL).json() == {"source": "http://testserver/socialamedier", "count": 0, "accounts": []}
@@ -363,6 +376,86 @@ class TestEscapeCsvCell:
     )
     def test_escape(self, value, expected):
         assert escape_csv_cell(value) == expected
+
+    @pytest.mark.parametrize(
+        ("field", "value", "expected"),
+        [
+            ("handle", "@falkopingskommun", "falkopingskommun"),
+            ("handle", "falkopingskommun", "falkopingskommun"),
+            ("handle", "@biblioteket@mastodon.example", "biblioteket@mastodon.example"),
+            ("handle", "@=1+2", "'=1+2"),
+            ("handle", "", ""),
+            ("name", "@falkopingskommun", "'@falkopingskommun"),
+            ("description", "@kommunen svarar", "'@kommunen svarar"),
+        ],
+    )
+    def test_csv_cell(self, field, value, expected):
+        assert csv_cell(field, value) == expected
+
+
+@pytest.mark.django_db
+class TestPublicNotice:
+    """What the eSam guidance on social media expects beside the list, in the routine's words."""
+
+    def notice(self, html: str) -> str:
+        return html[html.index('id="sa-hanterar-vi"') : html.index("</section>", html.index('id="sa-hanterar-vi"'))]
+
+    def test_the_notice_says_the_routines_rules(self, client, library_account):
+        response, outline = page(client)
+        html = response.content.decode()
+        notice = self.notice(html)
+        # Beside the list: after the last administration's accounts.
+        assert html.index(library_account.url) < html.index('id="sa-hanterar-vi"')
+        assert 'aria-labelledby="notice-heading"' in notice
+        # R3: comments and messages are public records.
+        assert "blir enligt offentlighetsprincipen allmänna handlingar" in notice
+        # R20: questions answered on weekdays within 24 hours, signed.
+        assert "besvaras under vardagar inom 24 timmar" in notice
+        assert "namn och avdelning" in notice
+        # R21, R22: what is removed and why, with the routine's nine categories.
+        assert "strider mot lagar eller kommunens regler för sociala medier" in notice
+        assert "polisanmäls" in notice
+        categories = [
+            "Förtal, personliga angrepp eller förolämpningar",
+            "Nedsättande kommentarer baserade på kulturell bakgrund eller etnicitet",
+            "Hets mot folkgrupp eller andra trakasserier",
+            "Olovliga våldsskildringar eller pornografi",
+            "Uppmaningar till brott eller annan brottslig verksamhet",
+            "Olovligt bruk av upphovsrättsligt skyddat material",
+            "Svordomar eller obscena ord",
+            "Kommersiella budskap, reklam eller spam",
+        ]
+        for category in categories:
+            assert f"<li>{category}</li>" in notice, category
+        assert notice.count("<li>") == 9
+        # How to request records: the registry's address.
+        assert outline.link_text(f"mailto:{settings.PORTAL_RECORDS_CONTACT}") == [settings.PORTAL_RECORDS_CONTACT]
+
+    def test_in_english(self, client, library_account):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        response, outline = page(client)
+        assert ("h2", "How we handle comments and messages") in outline.headings
+        notice = self.notice(response.content.decode())
+        assert "on weekdays within 24 hours" in notice
+        assert "<li>Profanity or obscene words</li>" in notice
+
+    def test_also_without_accounts(self, client, db):
+        response, outline = page(client)
+        assert ("h2", "Så hanterar vi kommentarer och meddelanden") in outline.headings
+
+    def test_the_records_contact_is_a_setting(self, client, library_account, settings):
+        settings.PORTAL_RECORDS_CONTACT = "registrator@example.falkoping.se"
+        response, outline = page(client)
+        assert outline.link_text("mailto:registrator@example.falkoping.se") == ["registrator@example.falkoping.se"]
+
+    def test_the_open_data_note_says_how_the_csv_is_encoded(self, client, library_account):
+        html = client.get(LIST_URL).content.decode()
+        assert "CSV-filen är kommaavgränsad text i UTF-8 med byte order mark (BOM)" in html
+        # What it says is what the file is.
+        response = client.get(CSV_URL)
+        assert response.content.startswith(b"\xef\xbb\xbf")
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+        assert response.content.decode("utf-8-sig").splitlines()[0] == ",".join(OPEN_DATA_FIELDS)
 
 
 @pytest.mark.django_db
@@ -570,6 +663,202 @@ class TestVerification:
         assert self.check(client, "@falkopingsbibliotek").context["verification"].outcome == "closed"
 
 
+CHANNEL = "UCabcdefghijklmnopqrstuv"  # a YouTube channel's id: UC and 22 characters
+PAGE_NUMBER = "100064512345678"  # a Facebook page's number
+
+
+@pytest.mark.django_db
+class TestWhatTheLinkTells:
+    """Issue 17, 6: links that name an account by the platform's id, redirect links, and links that
+    name no account (a video) are judged for what they are, never called fake when they cannot be."""
+
+    def check(self, client, value):
+        response = client.get(LIST_URL, {"konto": value})
+        assert response.status_code == 200
+        return response
+
+    @pytest.fixture
+    def facebook_page(self, biblioteket):
+        return SocialAccountFactory(
+            name="Falköpings kommun",
+            platform=Platform.FACEBOOK,
+            handle="falkopingskommun",
+            url="https://www.facebook.com/falkopingskommun",
+            platform_id=PAGE_NUMBER,
+            unit=biblioteket,
+        )
+
+    @pytest.fixture
+    def youtube_channel(self, biblioteket):
+        return SocialAccountFactory(
+            name="Falköpings kommun på YouTube",
+            platform=Platform.YOUTUBE,
+            handle="@falkopingskommun",
+            url="https://www.youtube.com/@falkopingskommun",
+            platform_id=CHANNEL,
+            unit=biblioteket,
+        )
+
+    @pytest.mark.parametrize(
+        "value",
+        [
+            f"https://www.facebook.com/profile.php?id={PAGE_NUMBER}",
+            f"https://m.facebook.com/profile.php?id={PAGE_NUMBER}&mibextid=abc",
+            f"https://www.facebook.com/permalink.php?story_fbid=pfbid02abc&id={PAGE_NUMBER}",
+            f"https://www.facebook.com/{PAGE_NUMBER}/posts/pfbid02abc",
+            f"https://www.facebook.com/people/Falkopings-kommun/{PAGE_NUMBER}/",
+            # Redirect links around the page's link: judged by the link inside.
+            "https://l.facebook.com/l.php?u=https%3A%2F%2Fwww.facebook.com%2Ffalkopingskommun%2Fposts%2F1&h=AT0",
+            f"https://lm.facebook.com/l.php?u=https%3A%2F%2Fwww.facebook.com%2Fprofile.php%3Fid%3D{PAGE_NUMBER}",
+        ],
+    )
+    def test_facebook_links_by_the_pages_number_or_redirected(self, client, facebook_page, value):
+        verification = self.check(client, value).context["verification"]
+        assert verification.outcome == "official"
+        assert verification.official == [facebook_page]
+
+    @pytest.mark.parametrize(
+        "value",
+        [
+            f"https://www.youtube.com/channel/{CHANNEL}",
+            f"https://m.youtube.com/channel/{CHANNEL}/videos",
+            "https://www.youtube.com/@FalkopingsKommun/videos",
+            "https://www.youtube.com/@falkopingskommun",
+        ],
+    )
+    def test_youtube_links_by_the_channels_id_or_handle(self, client, youtube_channel, value):
+        verification = self.check(client, value).context["verification"]
+        assert verification.outcome == "official"
+        assert verification.official == [youtube_channel]
+
+    @pytest.mark.parametrize(
+        "value",
+        [
+            "https://youtu.be/dQw4w9WgXcQ",
+            "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+            "https://www.youtube.com/shorts/abcdefghijk",
+            "https://fb.watch/abcDEF123/",
+            "https://www.facebook.com/watch/?v=1234567890",
+            "https://www.facebook.com/share/p/1AbCdEf/",
+            "https://www.instagram.com/p/C1a2b3c4d5e/",
+            # A redirect around a video link.
+            "https://l.facebook.com/l.php?u=https%3A%2F%2Fyoutu.be%2FdQw4w9WgXcQ",
+        ],
+    )
+    def test_a_video_or_post_link_that_names_no_account_cannot_be_judged(
+        self, client, facebook_page, youtube_channel, value
+    ):
+        response = self.check(client, value)
+        verification = response.context["verification"]
+        assert verification.outcome == "undetermined"
+        assert verification.official == verification.closed == []
+        html = response.content.decode()
+        result = html[html.index('id="resultat"') : html.index("</section>")]
+        assert "<h3>Länken visar inte vems den är</h3>" in result
+        assert "Det betyder inte att den är falsk." in result
+        assert "kan vara falskt" not in result
+        assert "<title>Kunde inte avgöras" in html
+        assert f'href="mailto:{settings.COMMS_CONTACT_EMAIL}"' in result
+
+    def test_cannot_be_judged_in_english(self, client, youtube_channel):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        response = self.check(client, "https://youtu.be/dQw4w9WgXcQ")
+        assert ("h3", "The link alone does not tell whose it is") in PageOutline(response.content.decode()).headings
+
+    @pytest.mark.parametrize(
+        "value",
+        [
+            # Another page's number, and the page's number on a lookalike host.
+            "https://www.facebook.com/profile.php?id=100099999999999",
+            f"https://www.faceb00k.com/profile.php?id={PAGE_NUMBER}",
+            f"https://facebook.com.falska.example/profile.php?id={PAGE_NUMBER}",
+            f"https://youtube.com.falska.example/channel/{CHANNEL}",
+            "https://youtu.be.falska.example/dQw4w9WgXcQ",
+            # Another channel, and the id of the YouTube channel pasted as a Facebook page.
+            "https://www.youtube.com/channel/UCzzzzzzzzzzzzzzzzzzzzzz",
+            # A redirect wrapping a fake link is the fake link.
+            "https://l.facebook.com/l.php?u=https%3A%2F%2Fwww.facebook.com%2Ffalkopingskommun.official",
+            "https://l.facebook.com/l.php?u=https%3A%2F%2Ffalska.example%2Ffalkopingskommun",
+            # A post whose permalink names another page.
+            "https://www.facebook.com/permalink.php?story_fbid=1&id=100099999999999",
+        ],
+    )
+    def test_lookalikes_and_other_accounts_stay_unknown(self, client, facebook_page, youtube_channel, value):
+        verification = self.check(client, value).context["verification"]
+        assert verification.outcome == "unknown"
+
+    def test_the_redirects_link_is_named(self, client, facebook_page):
+        response = self.check(client, "https://l.facebook.com/l.php?u=https%3A%2F%2Ffalska.example%2Fkommunen&h=x")
+        verification = response.context["verification"]
+        assert verification.unwrapped == "https://falska.example/kommunen"
+        html = response.content.decode()
+        assert "<bdi>https://falska.example/kommunen</bdi>" in html
+
+    def test_a_closed_accounts_number_is_closed(self, client, facebook_page):
+        facebook_page.status = AccountStatus.CLOSED
+        facebook_page.closed_on = datetime.date(2025, 3, 1)
+        facebook_page.closing_reason = ClosingReason.ON_REQUEST
+        facebook_page.save()
+        verification = self.check(client, f"https://www.facebook.com/profile.php?id={PAGE_NUMBER}").context[
+            "verification"
+        ]
+        assert verification.outcome == "closed"
+
+    def test_accounts_not_in_use_are_not_revealed_by_their_number(self, client, biblioteket):
+        SocialAccountFactory(
+            platform=Platform.FACEBOOK,
+            url="https://www.facebook.com/ejpublicerat",
+            platform_id=PAGE_NUMBER,
+            unit=biblioteket,
+            status=AccountStatus.REQUESTED,
+            activated_on=None,
+        )
+        verification = self.check(client, f"https://www.facebook.com/profile.php?id={PAGE_NUMBER}").context[
+            "verification"
+        ]
+        assert verification.outcome == "unknown"
+
+
+@pytest.mark.django_db
+class TestPlatformIdInTheRegistry:
+    def form(self, account, kommunikator, **changes):
+        from accounts.forms.registry import AccountRegistryForm
+
+        data = {
+            "name": account.name, "platform": account.platform, "platform_other": "",
+            "handle": account.handle, "url": account.url, "unit": account.unit_id, "platform_id": "",
+            "description": "", "purposes": ["tips"], "graphic_profile": "municipal",
+            "special_profile_reference": "", "login_holders": [kommunikator.pk],
+        }  # fmt: skip
+        return AccountRegistryForm({**data, **changes}, instance=account)
+
+    def test_comms_store_a_facebook_pages_number(self, client, library_account, kommunikator):
+        client.force_login(kommunikator)
+        form = self.form(library_account, kommunikator, platform_id=f" {PAGE_NUMBER} ")
+        response = client.post(reverse("accounts:edit", args=[library_account.pk]), form.data)
+        assert response.status_code == 302
+        library_account.refresh_from_db()
+        assert library_account.platform_id == PAGE_NUMBER
+        client.logout()
+        verification = client.get(LIST_URL, {"konto": f"facebook.com/profile.php?id={PAGE_NUMBER}"}).context[
+            "verification"
+        ]
+        assert verification.official == [library_account]
+
+    @pytest.mark.parametrize("value", ["falkopingsbibliotek", CHANNEL, "12 34"])
+    def test_a_facebook_account_takes_only_a_number(self, library_account, kommunikator, value):
+        form = self.form(library_account, kommunikator, platform_id=value)
+        assert not form.is_valid()
+        assert set(form.errors) == {"platform_id"}
+
+    def test_one_number_one_live_account(self, library_account, social_account, kommunikator):
+        social_account.platform_id = PAGE_NUMBER
+        social_account.save()
+        form = self.form(library_account, kommunikator, platform_id=PAGE_NUMBER)
+        assert not form.is_valid()
+        assert form.errors == {"__all__": ["Ett annat konto i registret har redan detta id på plattformen."]}
+
+
 @pytest.mark.django_db
 class TestQueries:
     """The page costs the same number of queries for 10 accounts as for 500."""
@@ -590,7 +879,18 @@ class TestQueries:
             assert len(csv_rows(client.get(CSV_URL))) == n
 
     @pytest.mark.parametrize("n", [10, 500])
-    @pytest.mark.parametrize("value", ["https://www.instagram.com/massa7/", "@massa7", "https://x.com/okand"])
+    @pytest.mark.parametrize(
+        "value",
+        [
+            "https://www.instagram.com/massa7/",
+            "@massa7",
+            "https://x.com/okand",
+            "https://l.facebook.com/l.php?u=https%3A%2F%2Fwww.instagram.com%2Fmassa7",
+            "https://www.facebook.com/profile.php?id=100064512345678",
+            f"https://www.youtube.com/channel/{CHANNEL}",
+            "https://youtu.be/dQw4w9WgXcQ",
+        ],
+    )
     def test_list_with_a_check(self, client, n, value, django_assert_num_queries):
         bulk_active_accounts([OrgUnitFactory(), OrgUnitFactory()], n)
         cache.clear()

@@ -93,6 +93,18 @@ class TestTheCopy:
             assert '<html lang="en">' in english.get(URL).text
         assert replayed(swedish.get(URL)) and replayed(english.get(URL))
 
+    @pytest.mark.parametrize("setting", ["PORTAL_RECORDS_CONTACT", "COMMS_CONTACT_EMAIL"])
+    def test_a_contact_changed_in_the_settings_is_shown_at_once(self, settings, setting, library_account):
+        """The notice and the footer show contacts from the settings: a restart with a new one must
+        not replay a copy that Redis kept from before it (the registry did not change)."""
+        Client().get(URL)
+        assert replayed(Client().get(URL))
+        setattr(settings, setting, "ny.adress@example.falkoping.se")
+        response = Client().get(URL)
+        assert not replayed(response)
+        assert "mailto:ny.adress@example.falkoping.se" in response.text
+        assert replayed(Client().get(URL))
+
     def test_a_tracking_parameter_gets_the_copy_and_the_switch_drops_it(self, library_account):
         Client().get(URL)
         response = Client().get(URL + "?fbclid=IwAR0abc")

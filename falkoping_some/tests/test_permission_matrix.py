@@ -132,6 +132,9 @@ MATRIX = {
     "public:list": rw(PUBLIC, NOT_ALLOWED),
     "public:json": rw(PUBLIC, NOT_ALLOWED),
     "public:csv": rw(PUBLIC, NOT_ALLOWED),
+    # The accessibility statement (lag 2018:1937): anyone reads it; comms change it.
+    "publicinfo:statement": rw(PUBLIC, NOT_ALLOWED),
+    "publicinfo:statement_edit": rw(COMMS_ONLY, COMMS_ONLY),
     "health": rw(PUBLIC, NOT_ALLOWED),
     "favicon": rw(PUBLIC, NOT_ALLOWED),
     "set_language": rw(PUBLIC, PUBLIC),

@@ -176,6 +176,11 @@ ACCOUNT_FIELDS = (
     Field("name", "string", "The account's name."),
     Field("handle", "string", "The account's user name on the platform."),
     Field("url", "string", "The account's address."),
+    Field(
+        "platform_id",
+        "string",
+        "R16: the platform's own id of the account (a Facebook page's number, a YouTube channel's id).",
+    ),
     Field("unit", "unit", "The org unit the account belongs to."),
     Field("description", "string", "R5: the description of the service in the account's profile."),
     Field("purposes", "choices", "R2: the purposes of the account.", choices=_choices(Purpose.choices)),

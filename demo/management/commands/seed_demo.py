@@ -72,7 +72,8 @@ ACCOUNTS = [
         "active",
         ["public_information", "services", "crisis"],
         "Falköpings kommuns officiella sida. Nyheter, service och information vid kris.",
-        {},
+        # R16: the page's number, so that the public check knows facebook.com/profile.php?id=… links.
+        {"platform_id": "100064512345678"},
     ),
     (
         "Falköpings kommun",
@@ -102,7 +103,7 @@ ACCOUNTS = [
         "active",
         ["public_information", "website_visitors"],
         "Filmer från kommunfullmäktige och kommunens verksamheter.",
-        {},
+        {"platform_id": "UCfalkopingskommun000001"},
     ),
     (
         "Falköpings bibliotek",
