@@ -14,6 +14,7 @@ from accounts.models import (
     AccountStatus,
     ClosingReason,
     DecisionOutcome,
+    DecisionRole,
     DecisionStep,
     GraphicProfile,
     Mandate,
@@ -211,7 +212,7 @@ DECISION_FIELDS = (
     Field("step", "choice", "R11, R13, R15: the step of the account's life.", choices=_choices(DecisionStep.choices)),
     Field("outcome", "choice", "The outcome.", choices=_choices(DecisionOutcome.choices)),
     Field("actor", "person", "Who decided."),
-    Field("role", "string", "In which role."),
+    Field("role", "choice", "In which role.", choices=_choices(DecisionRole.choices)),
     # Comments are written by staff in their role: public.
     Field("comment", "string", "The decision's comment."),
     Field("decided_at", "datetime", "When it was decided. Places the record in the period."),
