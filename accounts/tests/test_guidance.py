@@ -123,6 +123,15 @@ class TestRoleMigration:
             "comms": "Kommunikationsavdelningen",
         }
 
+    def test_the_records_export_still_writes_the_roles_name(self, decided_by_names):
+        from records.export.fields import DECISION_FIELDS
+
+        ROLE_MIGRATION.names_to_codes(apps, None)
+        role = next(field for field in DECISION_FIELDS if field.name == "role")
+        with translation.override("sv"):
+            names = [role.raw(decision, None) for decision in AccountDecision.objects.order_by("pk")]
+        assert names == ["Medarbetare", "Chef", "Kommunikationsavdelningen"]  # version 1: a string, as before
+
     @pytest.fixture
     def decided_by_names(self, medarbetare, chef, kommunikator):
         account = lifecycle.request_account(medarbetare, REQUEST)
