@@ -76,8 +76,7 @@ class TestTheChecklist:
             "Det framgår tydligt att Falköpings kommun är avsändare och kommunens grafiska profil (eller den "
             "godkända särprofileringen) används.",
             "En beskrivning av verksamheten finns i kontots profil.",
-            "Inläggen innehåller inga politiska ställningstaganden eller debattinlägg (politiska beslut får "
-            "skildras).",
+            "Inläggen innehåller inga politiska ställningstaganden eller debattinlägg (politiska beslut får skildras).",
             "Kontot deltar inte i dialogen på andras konton i sociala medier.",
             "Kontot följer endast andra relevanta konton inom verksamhetsområdet och inga privatpersoner.",
         ]
