@@ -24,6 +24,7 @@ from django import forms
 from django.conf import settings
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from .models import SignInPolicy, User
 
@@ -196,6 +197,21 @@ def _provider_name():
     return {"provider": settings.OIDC_PROVIDER_NAME}
 
 
+# allauth's Swedish spells "Epost-adress": these of its messages that staff meet at sign-in are in
+# the portal's own catalogue too (which wins over allauth's), spelled "e-postadress".
+ALLAUTH_MESSAGES = (
+    gettext_noop("The email address and/or password you specified are not correct."),
+    gettext_noop("The email address is not assigned to any user account."),
+)
+
+
+def _without_placeholder(form, name):
+    """The field's label says what to type: a placeholder repeating it only vanishes on typing
+    (and allauth's Swedish one was misspelled)."""
+    if name in form.fields:
+        form.fields[name].widget.attrs.pop("placeholder", None)
+
+
 class PortalLoginForm(LoginForm):
     """allauth's sign-in form, closed when comms turned password sign-in off.
 
@@ -210,6 +226,8 @@ class PortalLoginForm(LoginForm):
         self.superusers_only = not self.password_sign_in_open and settings.PORTAL_SUPERUSER_PASSWORD_SIGN_IN
         if not self.password_sign_in_open and "password" in self.fields:
             self.fields["password"].help_text = ""  # its link leads to the password reset, off too
+        _without_placeholder(self, "login")
+        _without_placeholder(self, "password")
 
     def clean(self):
         if self.password_sign_in_open:
@@ -229,6 +247,7 @@ class PortalResetPasswordForm(ResetPasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.password_sign_in_open = SignInPolicy.password_sign_in_open()
+        _without_placeholder(self, "email")
 
     def clean(self):
         if not self.password_sign_in_open:

@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from rules.permissions import has_perm as rules_has_perm
 
 from falkoping_some.lib.errors import DomainError
@@ -172,7 +173,7 @@ class Platform(models.TextChoices):
     THREADS = "threads", "Threads"
     BLUESKY = "bluesky", "Bluesky"
     MASTODON = "mastodon", "Mastodon"
-    OTHER = "other", _("Other")
+    OTHER = "other", pgettext_lazy("platform", "Other")
 
 
 class Purpose(models.TextChoices):
@@ -206,7 +207,8 @@ class AccountStatus(models.TextChoices):
 class ClosingReason(models.TextChoices):
     ON_REQUEST = "on_request", _("On request from the unit")
     INACTIVE_6_MONTHS = "inactive_6_months", _("Inactive for more than six months")
-    OTHER = "other", _("Other")
+    # "Other" qualifies a reason here (Swedish "Annat", neuter), a platform above ("Annan").
+    OTHER = "other", pgettext_lazy("closing reason", "Other")
 
 
 # Unicode's bidi controls (embeddings, overrides, isolates, marks) and zero-width characters: in a
@@ -637,6 +639,15 @@ class DecisionOutcome(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+class DecisionRole(models.TextChoices):
+    """The role in which someone took a step (R11, R13, R15). Stored as a code and translated when
+    shown, so that the timeline reads in the reader's language."""
+
+    EMPLOYEE = "employee", _("Employee")
+    MANAGER = "manager", _("Manager")
+    COMMS = "comms", _("Communications department")
+
+
 class AccountDecision(models.Model):
     """One recorded decision on an account: who took which step, in which role, when, and why.
     The account's page shows them as its timeline; the database allows one decision per step, so
@@ -650,7 +661,7 @@ class AccountDecision(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT, related_name="+"
     )
-    role = models.CharField(_("role"), max_length=60)
+    role = models.CharField(_("role"), max_length=60, choices=DecisionRole.choices)
     comment = models.TextField(_("comment"), blank=True)
     decided_at = models.DateTimeField(_("decided"), default=timezone.now)
 
@@ -672,6 +683,26 @@ class AccountDecision(models.Model):
 
     def __str__(self):
         return f"{self.account}: {self.get_step_display()} – {self.get_outcome_display()}"
+
+    @property
+    def headline(self) -> str:
+        """The timeline's line for this decision, as a sentence ("The account was requested"),
+        rather than a step and an outcome side by side."""
+        approved = self.outcome == DecisionOutcome.APPROVED
+        match self.step:
+            case DecisionStep.REQUEST:
+                return _("The account was requested")
+            case DecisionStep.MANAGER:
+                return _("Approved by the manager") if approved else _("Rejected by the manager")
+            case DecisionStep.COMMS:
+                if approved:
+                    return _("Approved by the communications department")
+                return _("Rejected by the communications department")
+            case DecisionStep.ACTIVATION:
+                return _("The account was activated")
+            case DecisionStep.CLOSING:
+                return _("The account was closed")
+        return f"{self.get_step_display()}: {self.get_outcome_display()}"
 
 
 class TrainingKind(models.TextChoices):

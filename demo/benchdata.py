@@ -38,6 +38,7 @@ from accounts.models import (
     AccountStatus,
     ClosingReason,
     DecisionOutcome,
+    DecisionRole,
     DecisionStep,
     GraphicProfile,
     Mandate,
@@ -546,18 +547,24 @@ class BenchSeeder:
 
         if account.status == AccountStatus.CLOSED:
             reason = account.get_closing_reason_display()
-            return [decision(DecisionStep.CLOSING, DecisionOutcome.DONE, comms, "Kommunikationsavdelningen", reason)]
+            return [decision(DecisionStep.CLOSING, DecisionOutcome.DONE, comms, DecisionRole.COMMS, reason)]
         if account.status == AccountStatus.ACTIVE:
             return []
-        rows = [decision(DecisionStep.REQUEST, DecisionOutcome.DONE, plan["requester"], "Medarbetare")]
+        rows = [decision(DecisionStep.REQUEST, DecisionOutcome.DONE, plan["requester"], DecisionRole.EMPLOYEE)]
         if account.status in (AccountStatus.MANAGER_APPROVED, AccountStatus.APPROVED):
-            rows.append(decision(DecisionStep.MANAGER, DecisionOutcome.APPROVED, manager, "Chef", "Bra förslag."))
+            rows.append(
+                decision(DecisionStep.MANAGER, DecisionOutcome.APPROVED, manager, DecisionRole.MANAGER, "Bra förslag.")
+            )
         if account.status == AccountStatus.APPROVED:
-            rows.append(decision(DecisionStep.COMMS, DecisionOutcome.APPROVED, comms, "Kommunikationsavdelningen"))
+            rows.append(decision(DecisionStep.COMMS, DecisionOutcome.APPROVED, comms, DecisionRole.COMMS))
         if account.status == AccountStatus.REJECTED:
             rows.append(
                 decision(
-                    DecisionStep.MANAGER, DecisionOutcome.REJECTED, manager, "Chef", "Använd ett befintligt konto."
+                    DecisionStep.MANAGER,
+                    DecisionOutcome.REJECTED,
+                    manager,
+                    DecisionRole.MANAGER,
+                    "Använd ett befintligt konto.",
                 )
             )
         return rows

@@ -43,6 +43,17 @@ def dashboard(request):
         "self_checks_due": self_checks_due_for(user, today),
     }
     context["pending"], context["pending_more"] = _first(pending_for(user), DASHBOARD_LIST_LIMIT, list_url)
+    # The requests this person made (R11) and where each stands; closed ones are history. One
+    # query: a row more than shown tells that there are more (the account list has no filter by
+    # requester to link to).
+    my_requests = list(
+        SocialAccount.objects.filter(requested_by=user)
+        .exclude(status=AccountStatus.CLOSED)
+        .select_related("unit")
+        .order_by("-created_at", "-pk")[: DASHBOARD_LIST_LIMIT + 1]
+    )
+    context["my_requests"] = my_requests[:DASHBOARD_LIST_LIMIT]
+    context["my_requests_cut"] = len(my_requests) > DASHBOARD_LIST_LIMIT
     context["next_meeting"], context["my_invitation"] = next_meeting(user)
     context["my_mandates"] = (
         Mandate.objects.active_on(today)

@@ -83,7 +83,11 @@ def _locked(flag: ReviewFlag) -> ReviewFlag:
     # refuses to lock; the account is locked by close_account when it is closed.
     locked = ReviewFlag.objects.select_for_update(of=("self",)).select_related("account", "decided_by").get(pk=flag.pk)
     if locked.status not in OPEN_FLAG_STATUSES:
-        when = timezone.localtime(locked.closed_at).strftime("%Y-%m-%d %H:%M") if locked.closed_at else "–"
+        when = (
+            formats.date_format(timezone.localtime(locked.closed_at), "SHORT_DATETIME_FORMAT")
+            if locked.closed_at
+            else "–"
+        )
         raise DomainError(
             _("The flag is already “%(status)s” (%(who)s, %(when)s): there is nothing more to do with it.")
             % {"status": locked.get_status_display(), "who": locked.decided_by or _("a scheduled check"), "when": when}

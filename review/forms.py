@@ -13,6 +13,8 @@ from review.selfcheck import questions
 class FlagFilterForm(forms.Form):
     """The queue's filters; both optional, a bad value is simply ignored."""
 
+    error_summary = False  # bad values are ignored, not reported
+
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *FlagKind.choices])
     unit = forms.ModelChoiceField(
         label=_("Org unit"),
@@ -70,7 +72,8 @@ class SelfCheckForm(forms.Form):
         comment = self.fields.pop("comment")
         for question in questions():
             self.fields[question.name] = forms.TypedChoiceField(
-                label=format_lazy("{} ({})", question.text, question.rule),
+                label=question.text,  # the rule in the help text: a label says what to answer
+                help_text=format_lazy(_("The routine's rule {}"), question.rule),
                 choices=ANSWERS,
                 coerce=lambda value: value == YES,
                 widget=forms.RadioSelect,

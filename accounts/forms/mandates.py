@@ -126,6 +126,8 @@ class MandateRevokeForm(forms.Form):
 class MandateFilterForm(forms.Form):
     """The mandate list's unit filter: any unit for comms, a manager's own units for a manager."""
 
+    error_summary = False  # bad values are ignored, not reported
+
     unit = forms.ModelChoiceField(
         label=_("Org unit"), required=False, queryset=OrgUnit.objects.none(), empty_label=_("All units")
     )

@@ -25,6 +25,8 @@ class HttpsURLField(forms.URLField):
 class AccountFilterForm(forms.Form):
     """The account list's filters; every field optional, bad values simply ignored."""
 
+    error_summary = False  # bad values are ignored, not reported
+
     q = forms.CharField(label=_("Search"), required=False, max_length=100, help_text=_("Name, handle or address"))
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All statuses")), *AccountStatus.choices]
@@ -41,8 +43,10 @@ class AccountRegistryForm(forms.ModelForm):
     """Comms keeps an account's registry entry right (R12, R13, R16). The status is not here:
     it changes only through the lifecycle's decisions."""
 
+    # Rule codes go in help texts, never in labels (issue 17): a label says what to fill in.
     purposes = forms.MultipleChoiceField(
-        label=_("Purposes (R2)"),
+        label=_("Purposes"),
+        help_text=_("R2: why the municipality is on social media with this account, one or more."),
         choices=Purpose.choices,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -81,7 +85,10 @@ class AccountRequestForm(forms.ModelForm):
     """R11: what an employee tells when asking for a new account for their unit."""
 
     purposes = forms.MultipleChoiceField(
-        label=_("Purposes (R2)"), choices=Purpose.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Purposes"),
+        help_text=_("What the account is for. Choose one or more."),
+        choices=Purpose.choices,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
@@ -94,7 +101,7 @@ class AccountRequestForm(forms.ModelForm):
         help_texts = {
             "target_audience": _("Whom the account is for: residents, young people, job seekers …"),
             "proposed_editors": _("Colleagues who would run the account. Their manager grants each a mandate (R10)."),
-            "description": _("R5: the description of the service for the account's profile."),
+            "description": _("Where possible, the account's profile describes the service (R5)."),
         }
         widgets = {
             "target_audience": forms.Textarea(attrs={"rows": 2}),
@@ -150,7 +157,8 @@ class ActivationForm(forms.Form):
     )
     url = HttpsURLField(label=_("Address"), max_length=500, help_text=_("The account's address, https://…"))
     login_holders = forms.ModelMultipleChoiceField(
-        label=_("Login or admin rights held by (R13)"),
+        label=_("Login or admin rights held by"),
+        help_text=_("R13: only the communications department holds them."),
         queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,
     )
@@ -160,7 +168,9 @@ class ActivationForm(forms.Form):
         help_text=_("An editor with a mandate for this account (R10)."),
     )
     record_training = forms.BooleanField(
-        label=_("Record the start-up training of the first editor now (R14)"), required=False
+        label=_("Record the start-up training of the first editor now"),
+        help_text=_("R14: the communications department trains the editors of a new account."),
+        required=False,
     )
     training_date = forms.DateField(
         label=_("Date of the start-up training"), required=False, widget=forms.DateInput(attrs={"type": "date"})

@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from falkoping_some.lib.errors import DomainError
@@ -24,6 +24,7 @@ from ..models import (
     AccountStatus,
     ClosingReason,
     DecisionOutcome,
+    DecisionRole,
     DecisionStep,
     Mandate,
     SocialAccount,
@@ -58,7 +59,7 @@ def _locked(account: SocialAccount, expected: str, step_label: str) -> SocialAcc
                     "step": step_label,
                     "status": locked.get_status_display(),
                     "who": taken.actor,
-                    "when": timezone.localtime(taken.decided_at).strftime("%Y-%m-%d %H:%M"),
+                    "when": formats.date_format(timezone.localtime(taken.decided_at), "SHORT_DATETIME_FORMAT"),
                 }
             )
         raise DomainError(
@@ -127,7 +128,7 @@ def request_account(actor, data: dict, proposed_editors=()) -> SocialAccount:
         account.full_clean()
         account.save()
         account.proposed_editors.set(proposed_editors)
-        _decide(account, DecisionStep.REQUEST, DecisionOutcome.DONE, actor, _("Employee"))
+        _decide(account, DecisionStep.REQUEST, DecisionOutcome.DONE, actor, DecisionRole.EMPLOYEE)
         notify(
             _deciding_managers(account.unit, actor),
             "account_requested",
@@ -164,7 +165,7 @@ def manager_decide(actor, account, approve: bool, comment: str = "") -> AccountD
     approval goes on to the communications department."""
     return _decide_request(
         actor, account, approve, comment, perm="account.decide_as_manager", expected=AccountStatus.REQUESTED,
-        step=DecisionStep.MANAGER, label=_("The manager's decision"), role=_("Manager"),
+        step=DecisionStep.MANAGER, label=_("The manager's decision"), role=DecisionRole.MANAGER,
         approved_status=AccountStatus.MANAGER_APPROVED,
     )  # fmt: skip
 
@@ -174,7 +175,7 @@ def comms_decide(actor, account, approve: bool, comment: str = "") -> AccountDec
     return _decide_request(
         actor, account, approve, comment, perm="account.decide_as_comms", expected=AccountStatus.MANAGER_APPROVED,
         step=DecisionStep.COMMS, label=_("The communications department's decision"),
-        role=_("Communications department"), approved_status=AccountStatus.APPROVED,
+        role=DecisionRole.COMMS, approved_status=AccountStatus.APPROVED,
     )  # fmt: skip
 
 
@@ -227,9 +228,7 @@ def activate_account(
             raise DomainError(" ".join(error.messages)) from error
         account.save()
         account.login_holders.set(login_holders)
-        decision = _decide(
-            account, DecisionStep.ACTIVATION, DecisionOutcome.DONE, actor, _("Communications department"), comment
-        )
+        decision = _decide(account, DecisionStep.ACTIVATION, DecisionOutcome.DONE, actor, DecisionRole.COMMS, comment)
         editors = User.objects.filter(pk__in=Mandate.objects.active_on(today).filter(account=account).values("user"))
         recipients = {*editors, *([account.requested_by] if account.requested_by else [])}
         notify(recipients, "account_activated", {"account": account, "url": account.get_absolute_url()})
@@ -256,7 +255,7 @@ def close_account(actor, account, reason: str, note: str = "") -> AccountDecisio
         account.closing_note = note.strip()
         account.save(update_fields=["status", "closed_on", "closing_reason", "closing_note"])
         decision = _decide(
-            account, DecisionStep.CLOSING, DecisionOutcome.DONE, actor, _("Communications department"),
+            account, DecisionStep.CLOSING, DecisionOutcome.DONE, actor, DecisionRole.COMMS,
             f"{account.get_closing_reason_display()}. {note}".strip(),
         )  # fmt: skip
         today = timezone.localdate()

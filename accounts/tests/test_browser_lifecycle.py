@@ -54,12 +54,12 @@ def test_request_approve_activate_and_publish(live_server, page, medarbetare, ch
     page.get_by_label("Adress").fill("https://www.instagram.com/bibblaforunga/")
     page.get_by_label(str(kommunikator)).check()
     page.get_by_label("Första redaktör:", exact=True).select_option(label=str(redaktor))
-    page.get_by_label("Registrera den första redaktörens uppstartsutbildning nu (R14)").check()
+    page.get_by_label("Registrera den första redaktörens uppstartsutbildning nu").check()
     page.get_by_label("Datum för uppstartsutbildningen").fill(timezone.localdate().isoformat())
     page.get_by_role("button", name="Aktivera", exact=True).click()
     expect(page.locator("#account-status .status")).to_have_text("Aktivt")
     timeline = page.locator(".timeline")
-    for step in ["Begäran", "Chefens beslut", "Kommunikationsavdelningens beslut", "Aktivering"]:
+    for step in ["Kontot begärdes", "Godkänt av chefen", "Godkänt av kommunikationsavdelningen", "Kontot aktiverades"]:
         expect(timeline).to_contain_text(step)
 
     # The public finds it on the list of official accounts (R16).

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -76,7 +76,7 @@ def training_create(request):
                 messages.success(
                     request,
                     _("The training of %(person)s on %(date)s is recorded.")
-                    % {"person": training.trainee, "date": training.date.isoformat()},
+                    % {"person": training.trainee, "date": formats.date_format(training.date, "SHORT_DATE_FORMAT")},
                 )
                 return redirect("accounts:person", training.trainee_id)
         else:

@@ -153,9 +153,9 @@ class AttestForm(forms.Form):
 
 class RemovedForm(forms.Form):
     removed_at = DateTimeLocalField(
-        label=_("Removed"),
+        label=_("When it was removed"),
         required=False,
-        help_text=_("Leave empty for now."),
+        help_text=_("Leave empty if you removed it just now."),
     )
 
 
@@ -166,6 +166,8 @@ class PoliceReportForm(forms.Form):
 
 class CaseFilterForm(forms.Form):
     """Comms' overview: the cases of one account, criminal ones, those not yet reported."""
+
+    error_summary = False  # bad values are ignored, not reported
 
     account = forms.ModelChoiceField(label=_("Account"), queryset=SocialAccount.objects.none(), required=False)
     criminal = forms.BooleanField(label=_("Criminal only"), required=False)

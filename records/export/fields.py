@@ -216,7 +216,9 @@ DECISION_FIELDS = (
     Field("step", "choice", "R11, R13, R15: the step of the account's life.", choices=_choices(DecisionStep.choices)),
     Field("outcome", "choice", "The outcome.", choices=_choices(DecisionOutcome.choices)),
     Field("actor", "person", "Who decided."),
-    Field("role", "string", "In which role."),
+    # Stored as a code since accounts 0021; exported as before, the role's name (in Swedish, as
+    # the choices' labels), so that version 1 of the format keeps its meaning and type.
+    Field("role", "string", "In which role.", source=lambda decision, _mark: str(decision.get_role_display())),
     # Comments are written by staff in their role: public.
     Field("comment", "string", "The decision's comment."),
     Field("decided_at", "datetime", "When it was decided. Places the record in the period."),

@@ -61,7 +61,10 @@ def test_comms_confirms_a_disposal_and_sees_its_record(
 
     # Not without the confirmation.
     page.get_by_role("button", name="Gallra handlingarna").click()
-    expect(page.get_by_text("Kryssa i rutan för att bekräfta gallringen.")).to_be_visible()
+    # The error summary at the top, focused, and the message beside the box itself (issue 17).
+    expect(page.locator(".error-summary")).to_be_focused()
+    expect(page.locator(".error-summary")).to_contain_text("Kryssa i rutan för att bekräfta gallringen.")
+    expect(page.locator(".errorlist").filter(has_text="Kryssa i rutan för att bekräfta gallringen.")).to_be_visible()
     assert ModerationCase.objects.filter(pk=old.pk).exists()
 
     page.get_by_label("Anteckning").fill("Levererat till arkivet enligt beslut 2025-03-01.")

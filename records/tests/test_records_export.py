@@ -99,7 +99,7 @@ def make_records(clock, comms, editor, account, moments, records: Records, n=0):
         # R11: the request and the two approvals are three people's.
         actor = UserFactory() if steps[i] in (DecisionStep.REQUEST, DecisionStep.MANAGER) else comms
         records.add("decisions", account, moment, AccountDecision.objects.create(
-            account=account, step=steps[i], outcome="approved", actor=actor, role="Kommunikationsavdelningen",
+            account=account, step=steps[i], outcome="approved", actor=actor, role="comms",
             comment=f"Beslut {tag}",
         ))  # fmt: skip
         records.add("mandates", account, moment, MandateFactory(

@@ -115,7 +115,7 @@ class TestServices:
         [
             (datetime.date(2026, 6, 1), "must be after today"),  # today in Falköping, still 31 May in UTC
             (datetime.date(2026, 5, 1), "must be after today"),
-            (datetime.date(2027, 6, 2), "at most a year ahead, 06/01/2027"),
+            (datetime.date(2027, 6, 2), "at most a year ahead, 2027-06-01"),
         ],
     )
     def test_a_review_date_out_of_range_is_refused(self, kommunikator, shortfall, review_on, says):
@@ -356,9 +356,9 @@ class TestQueuePage:
         html = response.content.decode()
         assert "on average 0.75 posts/week in weeks 40–43 (3 posts)" in html
         # Dates in the language's short format (Swedish: 2024-01-15; checked in TestEvidence).
-        assert "No post since the activation on 01/15/2024" in html
+        assert "No post since the activation on 2024-01-15" in html
         assert "No mandate in force" in html
-        assert "Anna Berg until 12/01/2026" in html
+        assert "Anna Berg until 2026-12-01" in html
         # Closing the account is offered only on the inactivity flag.
         assert html.count("/avsluta/") == 1
 
@@ -389,7 +389,7 @@ class TestQueuePage:
         assert "1 dismissed flag waiting for its review date" in html
         row = html[html.index(f'id="avfardad-{waiting.pk}"') :].split("</tr>")[0]
         assert "Falköpings bibliotek" in row and "Sommaruppehåll, som varje år." in row
-        assert "03/02/2099" in row and f"by {kommunikator}" in row
+        assert "2099-03-02" in row and f"by {kommunikator}" in row
         assert "Gammalt" not in html  # lapsed: it waits for nothing
         # Not among the open flags.
         assert list(response.context["page"]) == []
@@ -406,8 +406,8 @@ class TestQueuePage:
         in_english(client).force_login(kommunikator)
         html = client.get(reverse("review:queue")).content.decode()
         assert "on average 0.75 posts/week in weeks 40–43 (3 posts)" in html
-        assert "Dismissed on 08/25/2026 by Anna Andersson: Sommaruppehåll &lt;b&gt;" in html
-        assert "Raised again on its review date, 11/25/2026, as the cause is still there." in html
+        assert "Dismissed on 2026-08-25 by Anna Andersson: Sommaruppehåll &lt;b&gt;" in html
+        assert "Raised again on its review date, 2026-11-25, as the cause is still there." in html
 
     def test_the_filter_form(self, client, kommunikator, library_account, social_account, social):
         flag_for(library_account, FlagKind.POSTING_SHORTFALL)
@@ -485,7 +485,7 @@ class TestFlagActions:
             )
         assert response.url == back
         assert shown(response) == [
-            f"The flag for {shortfall.account.name} is dismissed until 08/17/2026: "
+            f"The flag for {shortfall.account.name} is dismissed until 2026-08-17: "
             "it is raised again then if its cause is still there."
         ]
         shortfall.refresh_from_db()
@@ -602,7 +602,7 @@ class TestClosingFromTheQueueIsConfirmedR15:
         page = client.get(reverse("review:flag_close", args=[inactive.pk]), {"next": back})
         assert page.status_code == 200
         assert page.context["form"]["reason"].value() == ClosingReason.INACTIVE_6_MONTHS
-        assert "Last post: 09/01/2025" in page.text and f'href="{back}"' in page.text.replace("&amp;", "&")
+        assert "Last post: 2025-09-01" in page.text and f'href="{back}"' in page.text.replace("&amp;", "&")
         # "Other" needs its comment, as on the account's own form.
         response = client.post(page.wsgi_request.get_full_path(), {"reason": "other", "next": back})
         assert response.status_code == 200 and response.context["form"].errors["note"]

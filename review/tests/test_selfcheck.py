@@ -74,13 +74,15 @@ class TestTheChecklist:
         legends = re.findall(r"<legend[^>]*>(.*?)</legend>", html, re.S)
         assert [legend.strip() for legend in legends] == [
             "Det framgår tydligt att Falköpings kommun är avsändare och kommunens grafiska profil (eller den "
-            "godkända särprofileringen) används. (R4):",
-            "En beskrivning av verksamheten finns i kontots profil. (R5):",
-            "Inläggen innehåller inga politiska ställningstaganden eller debattinlägg (politiska beslut får "
-            "skildras). (R7):",
-            "Kontot deltar inte i dialogen på andras konton i sociala medier. (R8):",
-            "Kontot följer endast andra relevanta konton inom verksamhetsområdet och inga privatpersoner. (R9):",
+            "godkända särprofileringen) används.",
+            "En beskrivning av verksamheten finns i kontots profil.",
+            "Inläggen innehåller inga politiska ställningstaganden eller debattinlägg (politiska beslut får skildras).",
+            "Kontot deltar inte i dialogen på andras konton i sociala medier.",
+            "Kontot följer endast andra relevanta konton inom verksamhetsområdet och inga privatpersoner.",
         ]
+        # The rule beside each question, in its help text, not in the label (issue 17).
+        for rule in ["R4", "R5", "R7", "R8", "R9"]:
+            assert f">Rutinens regel {rule}</div>" in html
         assert html.count('type="radio"') == 10
         assert "checked" not in html.split('<form method="post"', 1)[1].split("</form>", 1)[0]
         assert re.search(r'<label for="id_sender_clear_0">\s*<input[^>]*value="yes"[^>]*>\s*Ja</label>', html)

@@ -16,6 +16,7 @@ from accounts.models import (
     AccountStatus,
     ClosingReason,
     DecisionOutcome,
+    DecisionRole,
     DecisionStep,
     GraphicProfile,
     Mandate,
@@ -462,26 +463,26 @@ class Command(BaseCommand):
     def _decisions(self, account, users):
         """The timeline that brought a requested account where it is (R11, R13, R15)."""
         if account.status == AccountStatus.CLOSED:
-            steps = [(DecisionStep.CLOSING, DecisionOutcome.DONE, users["kommunikator"], "Kommunikationsavdelningen",
+            steps = [(DecisionStep.CLOSING, DecisionOutcome.DONE, users["kommunikator"], DecisionRole.COMMS,
                       account.get_closing_reason_display())]  # fmt: skip
             return self._record(account, steps)
         if not account.requested_by or account.status == AccountStatus.ACTIVE:
             return None  # active accounts were entered directly, as the portal found them
         manager = users["komchef"] if account.unit.root_id != users["chef"].unit.root_id else users["chef"]
-        steps = [(DecisionStep.REQUEST, DecisionOutcome.DONE, account.requested_by, "Medarbetare", "")]
+        steps = [(DecisionStep.REQUEST, DecisionOutcome.DONE, account.requested_by, DecisionRole.EMPLOYEE, "")]
         if account.status in (AccountStatus.MANAGER_APPROVED, AccountStatus.APPROVED):
-            steps.append((DecisionStep.MANAGER, DecisionOutcome.APPROVED, manager, "Chef", "Bra förslag."))
-        if account.status == AccountStatus.APPROVED:
             steps.append(
-                (DecisionStep.COMMS, DecisionOutcome.APPROVED, users["kommunikator"], "Kommunikationsavdelningen", "")
+                (DecisionStep.MANAGER, DecisionOutcome.APPROVED, manager, DecisionRole.MANAGER, "Bra förslag.")
             )
+        if account.status == AccountStatus.APPROVED:
+            steps.append((DecisionStep.COMMS, DecisionOutcome.APPROVED, users["kommunikator"], DecisionRole.COMMS, ""))
         if account.status == AccountStatus.REJECTED:
             steps.append(
                 (
                     DecisionStep.MANAGER,
                     DecisionOutcome.REJECTED,
                     manager,
-                    "Chef",
+                    DecisionRole.MANAGER,
                     "Använd kommunens befintliga konton i stället.",
                 )
             )
