@@ -106,11 +106,17 @@ def parse_week(value: str) -> datetime.date | None:
         return None
 
 
+MAX_ID = 2**63 - 1  # the largest BigAutoField
+
+
 def _find_accounts(refs: set[str]) -> dict[str, SocialAccount]:
     """The accounts the file names, by number or exact address, in one query. An address that a
     closed account and its live successor share means the live one."""
-    ids = {int(ref) for ref in refs if ref.isdigit()}
-    urls = {ref for ref in refs if not ref.isdigit()}
+    # A number no primary key can hold (over 2**63 - 1) names no account: on SQLite it would not
+    # even reach the query (OverflowError), so it is left out here, as are non-ASCII digits ("²").
+    numbers = {ref for ref in refs if ref.isascii() and ref.isdigit()}
+    ids = {int(ref) for ref in numbers if int(ref) <= MAX_ID}
+    urls = refs - numbers
     found: dict[str, SocialAccount] = {}
     for account in SocialAccount.objects.filter(Q(pk__in=ids) | Q(url__in=urls)).order_by("activated_on", "pk"):
         found[str(account.pk)] = account

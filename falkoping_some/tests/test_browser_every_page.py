@@ -49,6 +49,7 @@ NOT_PAGES = {
     "council:feed",
     "records:export_download",
     "moderation:evidence_file",
+    "favicon",
 }
 # The roles of the walk: the mirrored roles (another unit's editor and manager) see the same pages
 # of their own unit; comms without MFA sees the MFA pages, which every signed-in role sees too.
@@ -251,3 +252,41 @@ def test_the_focus_ring_stands_out_on_the_page_and_in_the_header(browser, live_s
             " return [255, 255, 255]; }"
         )
         assert contrast(ring, behind) >= 3, f"{where}: the ring {ring} on {behind} is {contrast(ring, behind):.2f}:1"
+
+
+# Forms sent empty, by a role that may send them: the page that answers, with its error summary
+# and its fields' messages, must pass as every other page does.
+FORMS_WITH_ERRORS = {
+    "employee": ["accounts:request"],
+    "editor": ["moderation:case_create", "activity:log"],
+    "manager": ["accounts:mandate_grant"],
+    "comms": ["accounts:training_create", "council:meeting_create", "publicinfo:statement_edit", "accounts:edit"],
+}
+
+
+@pytest.mark.parametrize("role", sorted(FORMS_WITH_ERRORS))
+def test_a_form_sent_with_errors_fits_a_phone_and_passes_axe(role, request, live_server, browser, media):
+    users = {name: request.getfixturevalue(fixture) for name, fixture in FIXTURES.items()}
+    world = build_world(users, request.getfixturevalue("library_account"), request.getfixturevalue("social_account"))
+    page = sign_in_as(browser, live_server, users[role], PHONE)
+    report = []
+    for name in FORMS_WITH_ERRORS[role]:
+        path = reverse(name, kwargs=KWARGS[name](world, world.this) if name in KWARGS else None)
+        page.goto(live_server.url + path)
+        form = page.locator("main form[method=post]").last
+        with page.expect_navigation():
+            # Empty every field the person fills in, and send without the browser's own checks.
+            form.evaluate(
+                "f => { f.querySelectorAll('input:not([type=hidden]):not([type=checkbox]):not([type=radio]), textarea')"
+                ".forEach(i => { i.value = ''; });"
+                " f.querySelectorAll('select').forEach(s => { s.selectedIndex = -1; });"
+                " f.querySelectorAll('input[type=checkbox], input[type=radio]').forEach(i => { i.checked = false; });"
+                " HTMLFormElement.prototype.submit.call(f); }"
+            )
+        summary = page.get_by_role("heading", name="Det finns fel i formuläret")
+        if not summary.count():
+            report.append(f"{name}: no error summary after an empty form")
+        response_html = page.content()
+        problems = html_errors(response_html) + too_wide(page) + axe_violations(page)
+        report += [f"{name} (sent empty): {problem}" for problem in problems]
+    assert not report, "\n".join(report)
