@@ -20,6 +20,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import SocialAccount
 from conftest import give_mfa
 from falkoping_some.tests.test_permission_matrix import (
     FIXTURES,
@@ -143,6 +144,8 @@ def test_every_page_fits_a_phone_and_passes_axe(role, request, live_server, brow
     users = {name: request.getfixturevalue(fixture) for name, fixture in FIXTURES.items()}
     give_mfa(users["superuser"])
     world = build_world(users, library_account, request.getfixturevalue("social_account"))
+    # The employee asked for the account waiting for its manager: their start page lists it.
+    SocialAccount.objects.filter(pk=world.this.requested.pk).update(requested_by=users["employee"])
     context = browser.new_context(viewport=PHONE, locale="sv-SE")
     if role != "anonymous":
         client = Client()
