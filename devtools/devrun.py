@@ -58,6 +58,9 @@ def make_broker_folders():
         folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get(key)
         if folder:
             Path(folder).mkdir(parents=True, exist_ok=True)
+    # whitenoise serves the demo's files from static/ (WHITENOISE_USE_FINDERS) but warns on every
+    # start when its collectstatic folder is missing.
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 def start(command):

@@ -104,6 +104,7 @@ def test_make_run_serves_the_demo_with_a_live_worker_and_stops_on_ctrl_c(demo_en
         wait_for_output(tmp_path / "devrun.log", f"The emails the portal sends are written to {mail_log}")
         wait_for_output(mail_log, f"{base}/arkiv/gallring/", seconds=30)  # the link has the demo's port
         assert "Subject:" not in (tmp_path / "devrun.log").read_text()
+        assert "No directory at" not in (tmp_path / "devrun.log").read_text()  # whitenoise's warning
 
         # The portal's own 404 page, not Django's debug page; the icon and the style sheet served.
         with pytest.raises(urllib.error.HTTPError) as missing:
