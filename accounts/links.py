@@ -39,31 +39,35 @@ def _resolve_dot_segments(path: str) -> str:
     return "/" + "/".join(resolved)
 
 
-def normalize_url(value: str) -> str:
-    """Reduce a link to `host/path` in lower case: no scheme, www./m., trailing slash, tracking
-    query or fragment."""
-    value = (value or "").strip()
-    if not value:
-        return ""
+def _host_and_parts(value: str):
+    """(host without www./m. and in its one name, urlsplit's parts) of a web link, or None: the one
+    reading of a link's host that normalising and judging a link share."""
     # Browsers read `\` as `/` in web links: `https://fake.example\@facebook.com/falkoping` leads
     # to fake.example, so it must not be read as facebook.com.
-    value = value.replace("\\", "/")
+    value = (value or "").strip().replace("\\", "/")
     if not _SCHEME.match(value):
         value = "https://" + value
     try:
         parts = urlsplit(value)
         host = (parts.hostname or "").lower().rstrip(".")
     except ValueError:
-        return ""
-    if parts.scheme.lower() not in ("http", "https"):
-        return ""
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return None
     for prefix in _HOST_PREFIXES:
         if host.startswith(prefix):
             host = host[len(prefix) :]
             break
-    host = _HOST_ALIASES.get(host, host)
-    if not host:
+    return _HOST_ALIASES.get(host, host), parts
+
+
+def normalize_url(value: str) -> str:
+    """Reduce a link to `host/path` in lower case: no scheme, www./m., trailing slash, tracking
+    query or fragment."""
+    split = _host_and_parts(value)
+    if split is None:
         return ""
+    host, parts = split
     path = _ENCODED_UNRESERVED.sub(lambda m: chr(int(m.group(1), 16)), parts.path)
     path = _resolve_dot_segments(path).rstrip("/").lower() if path else ""
     kept = [(k.lower(), v) for k, v in parse_qsl(parts.query) if k.lower() in _IDENTIFYING_PARAMS]
@@ -139,21 +143,10 @@ _UNATTRIBUTABLE = {
 
 def _split(value: str):
     """(host without www./m. and aliases, path, query pairs) of a web link, or None."""
-    value = (value or "").strip().replace("\\", "/")
-    if not _SCHEME.match(value):
-        value = "https://" + value
-    try:
-        parts = urlsplit(value)
-        host = (parts.hostname or "").lower().rstrip(".")
-    except ValueError:
+    split = _host_and_parts(value)
+    if split is None:
         return None
-    if parts.scheme.lower() not in ("http", "https") or not host:
-        return None
-    for prefix in _HOST_PREFIXES:
-        if host.startswith(prefix):
-            host = host[len(prefix) :]
-            break
-    host = _HOST_ALIASES.get(host, host)
+    host, parts = split
     path = _resolve_dot_segments(parts.path) if parts.path else "/"
     return host, path, parse_qsl(parts.query)
 
