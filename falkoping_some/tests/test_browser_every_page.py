@@ -139,6 +139,18 @@ def media(tmp_path):
         yield
 
 
+def sign_in_as(browser, live_server, user, viewport):
+    """A page in a browser of its own, signed in as `user` (with the MFA step for those who have it,
+    conftest.py), or signed out for None."""
+    context = browser.new_context(viewport=viewport, locale="sv-SE")
+    if user is not None:
+        client = Client()
+        client.force_login(user)
+        cookie = {"name": settings.SESSION_COOKIE_NAME, "url": live_server.url}
+        context.add_cookies([{**cookie, "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
+    return context.new_page()
+
+
 @pytest.mark.parametrize("role", WALKING_ROLES)
 def test_every_page_fits_a_phone_and_passes_axe(role, request, live_server, browser, media, library_account):
     users = {name: request.getfixturevalue(fixture) for name, fixture in FIXTURES.items()}
@@ -146,26 +158,13 @@ def test_every_page_fits_a_phone_and_passes_axe(role, request, live_server, brow
     world = build_world(users, library_account, request.getfixturevalue("social_account"))
     # The employee asked for the account waiting for its manager: their start page lists it.
     SocialAccount.objects.filter(pk=world.this.requested.pk).update(requested_by=users["employee"])
-    context = browser.new_context(viewport=PHONE, locale="sv-SE")
-    if role != "anonymous":
-        client = Client()
-        client.force_login(users[role])  # with the MFA step for those who have it (conftest.py)
-        context.add_cookies(
-            [
-                {
-                    "name": settings.SESSION_COOKIE_NAME,
-                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                    "url": live_server.url,
-                }
-            ]
-        )
-    page = context.new_page()
+    page = sign_in_as(browser, live_server, users.get(role), PHONE)
     report, visited = [], 0
     for label, path in pages_of(role, world):
         problems = check_page(page, live_server.url + path)
         visited += 1
         report += [f"{label} {path}: {problem}" for problem in problems]
-    context.close()
+    page.context.close()
     assert visited >= 3, f"{role} walked {visited} pages only"
     assert not report, f"{len(report)} problems on the pages of {role}:\n" + "\n".join(report)
 
@@ -180,22 +179,6 @@ def test_axe_finds_what_it_should(live_server, page):
     assert any(problem.startswith("axe label") for problem in axe_violations(page)), json.dumps(axe_violations(page))
     assert too_wide(page)
     assert html_errors("<p><div></span>") != []
-
-
-def sign_in_as(browser, live_server, user, viewport):
-    context = browser.new_context(viewport=viewport, locale="sv-SE")
-    client = Client()
-    client.force_login(user)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return context.new_page()
 
 
 def test_the_comms_menu_is_one_line_on_a_laptop_and_folds_on_a_phone(browser, live_server, kommunikator):
