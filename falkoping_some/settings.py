@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "council",
     "activity",
     "review",
+    "capture",
     "records",
     "publicinfo",
     "demo",
@@ -335,6 +336,20 @@ AUDITLOG_STORE_JSON_CHANGES = True
 PRIVATE_MEDIA_ROOT = Path(env.str("PORTAL_PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 
+# Capturing the platforms (R3, capture/; README, "Capturing the platforms").
+# Fernet keys for the platform tokens at rest, comma-separated, the newest first (rotation). Debug,
+# demo and test runs without them derive one from SECRET_KEY; the deploy check refuses that.
+CAPTURE_KEYS = [key for key in env.list("PORTAL_CAPTURE_KEYS", default=[]) if key.strip()]
+# A sync reads back this many days every time, to catch edits and deletions.
+CAPTURE_REREAD_DAYS = env.int("CAPTURE_REREAD_DAYS", default=30)
+# Images and video thumbnails of captured items, kept in the private storage up to this size each.
+CAPTURE_MEDIA_ENABLED = env.bool("CAPTURE_MEDIA_ENABLED", default=True)
+CAPTURE_MEDIA_MAX_BYTES = env.int("CAPTURE_MEDIA_MAX_BYTES", default=5 * 1024 * 1024)
+CAPTURE_MEDIA_PER_ITEM = env.int("CAPTURE_MEDIA_PER_ITEM", default=4)
+# A connection's API address must be the platform's real one, except in debug and demo runs and the
+# tests, whose simulated platforms answer on loopback (simulators/).
+CAPTURE_ALLOW_SIMULATORS = env.bool("CAPTURE_ALLOW_SIMULATORS", default=DEBUG or DEMO_MODE)
+
 # R19: the scheduled check averages posts per week over this many full ISO weeks.
 POSTING_WINDOW_WEEKS = env.int("POSTING_WINDOW_WEEKS", default=4)
 
@@ -412,5 +427,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # Django's own logger has a console handler of its own in DEBUG: don't print its lines twice.
-    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # httpx logs every request's URL at INFO, and a platform's URL can carry its token.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    },
 }

@@ -40,6 +40,10 @@ RECORD_MODELS = (
     "council.CouncilMeeting",
     "council.Invitation",
     "council.MinutesAttachment",
+    "capture.Connection",
+    "capture.CapturedItem",
+    "capture.ItemVersion",
+    "capture.CapturedMedia",
     "auditlog.LogEntry",
 )
 

@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CaptureConfig(AppConfig):
+    """R3: the platforms' own record. Connections to the platforms and what is captured from them."""
+
+    name = "capture"
+    verbose_name = _("Platform capture")
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from . import checks  # noqa: F401 (registers the deploy checks)
+        from .models import Connection
+
+        # Who connected, changed or removed a connection (never the token: not even encrypted).
+        auditlog.register(
+            Connection,
+            exclude_fields=[
+                "token_encrypted", "cursor", "high_water", "last_attempt_at", "last_success_at", "last_error",
+                "last_error_at", "failures", "next_attempt_at",
+            ],
+        )  # fmt: skip

@@ -1,0 +1,8 @@
+"""What capture tells the apps above it (review raises the flag and the notice to comms; capture
+imports nothing of theirs, pyproject.toml's layers)."""
+
+from django.dispatch import Signal
+
+# A connection stopped because the platform refused its token or no longer knows the account.
+# Sent with `connection` after the state is saved.
+connection_stopped = Signal()

@@ -1,0 +1,88 @@
+"""Capture on the existing Celery engine: beat runs `sync_all_connections` (every hour by default,
+"Hämta från plattformarna" in the admin's periodic tasks), which queues one `sync_connection` per
+connection that is due. Any worker on any machine takes them: more workers, more capacity, no other
+change (README, "Capturing the platforms").
+
+Failures lose nothing (capture/sync.py saves the walk's place after each page):
+- a timeout or 5xx is tried again with a growing wait (1, 2, 4 … up to 60 minutes);
+- a rate limit waits as long as the platform asks (Retry-After, Meta's usage headers);
+- a refused token stops the connection (state BROKEN) until comms gives it a new one.
+The wait is kept on the connection (`next_attempt_at`), so the next fan-out skips it too.
+"""
+
+import datetime
+import logging
+
+from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+
+from falkoping_some.locks import exclusive
+
+from . import signals, sync
+from .connectors.base import ConnectorError, NotFound, RateLimited, TemporaryFailure, TokenRejected
+from .models import Connection, ConnectionState
+
+logger = logging.getLogger(__name__)
+
+MAX_BACKOFF = datetime.timedelta(minutes=60)
+
+
+def backoff(failures: int) -> datetime.timedelta:
+    return min(MAX_BACKOFF, datetime.timedelta(minutes=2 ** max(0, failures - 1)))
+
+
+@shared_task(name="capture.tasks.sync_all_connections")
+def sync_all_connections():
+    """Queues a sync for every active connection that is not waiting."""
+    pks = list(Connection.objects.due().values_list("pk", flat=True))
+    for pk in pks:
+        sync_connection.delay(pk)
+    return len(pks)
+
+
+def record_failure(connection: Connection, error: ConnectorError, now=None) -> datetime.timedelta:
+    """Keeps the error in plain words and when to try again; answers the wait."""
+    now = now or timezone.now()
+    failures = connection.failures + 1
+    wait = datetime.timedelta(seconds=error.retry_after) if isinstance(error, RateLimited) else backoff(failures)
+    Connection.objects.filter(pk=connection.pk).update(
+        failures=failures, last_error=error.message, last_error_at=now, next_attempt_at=now + wait
+    )
+    connection.failures, connection.last_error, connection.last_error_at = failures, error.message, now
+    connection.next_attempt_at = now + wait
+    return wait
+
+
+@shared_task(name="capture.tasks.sync_connection", acks_late=True)
+def sync_connection(pk: int):
+    connection = Connection.objects.select_related("account").filter(pk=pk).first()
+    if connection is None or connection.state != ConnectionState.ACTIVE:
+        return "skipped"
+    with exclusive("capture-sync", pk) as mine:
+        if not mine:
+            return "busy"  # another worker syncs it now
+        try:
+            result = sync.sync_connection(connection)
+        except (TokenRejected, NotFound) as error:
+            logger.warning("Connection %s stopped: %s", pk, error.message)
+            transaction.on_commit(lambda: connection_stopped(connection.pk))
+            return "stopped"
+        except (TemporaryFailure, RateLimited) as error:
+            wait = record_failure(connection, error)
+            logger.info("Connection %s: %s; next attempt in %s", pk, error.message, wait)
+            return "waiting"
+        except ConnectorError as error:
+            # NotFound (the account is gone), PermissionMissing on the posts: stopped by the sync
+            # where it must be, else kept as a failure to retry.
+            if connection.state == ConnectionState.ACTIVE:
+                record_failure(connection, error)
+            logger.warning("Connection %s: %s", pk, error)
+            return "failed"
+    return {"pages": result.pages, "new": result.new, "edited": result.edited, "missing": result.missing}
+
+
+def connection_stopped(pk: int):
+    """Tells the apps above (review raises a flag and notifies comms: capture/signals.py)."""
+    connection = Connection.objects.select_related("account").get(pk=pk)
+    signals.connection_stopped.send(sender=Connection, connection=connection)
