@@ -82,7 +82,11 @@ class ToyConnector(Connector):
         data = self._get("/posts", {"cursor": cursor} if cursor else None)
         items = [
             Item(
-                platform_id=row["id"], kind=POST, text=row["text"], raw=row, by_account=True,
+                platform_id=row["id"],
+                kind=POST,
+                text=row["text"],
+                raw=row,
+                by_account=True,
                 published_at=datetime.datetime.fromisoformat(row["created"]),
             )  # fmt: skip
             for row in data["data"]
@@ -93,9 +97,14 @@ class ToyConnector(Connector):
         data = self._get(f"/posts/{post.platform_id}/comments", {"cursor": cursor} if cursor else None)
         items = [
             Item(
-                platform_id=row["id"], kind=COMMENT, text=row["text"], raw=row, author_name=row["author"],
+                platform_id=row["id"],
+                kind=COMMENT,
+                text=row["text"],
+                raw=row,
+                author_name=row["author"],
                 published_at=datetime.datetime.fromisoformat(row["created"]),
-                parent_id=post.platform_id, thread_id=post.platform_id,
+                parent_id=post.platform_id,
+                thread_id=post.platform_id,
             )  # fmt: skip
             for row in data["data"]
         ]
