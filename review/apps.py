@@ -18,3 +18,10 @@ class ReviewConfig(AppConfig):
 
         auditlog.register(ReviewFlag)
         auditlog.register(SelfCheck)
+
+        # A connection that the platform stopped raises its flag and tells comms at once (R3).
+        from capture.signals import connection_stopped
+
+        from .receivers import connection_stopped as flag_stopped_connection
+
+        connection_stopped.connect(flag_stopped_connection, dispatch_uid="review.flag_stopped_connection")

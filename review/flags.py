@@ -28,23 +28,27 @@ from accounts.models import ClosingReason
 from accounts.services.lifecycle import close_account
 from falkoping_some.lib.errors import DomainError
 from review.models import OPEN_FLAG_STATUSES, FlagKind, FlagStatus, ReviewFlag
-from review.scheduled_checks import DISMISSED_BEFORE
+from review.scheduled_checks import DISMISSED_BEFORE, connector_label
 
 PAGE_SIZE = 50
 
 # The order of the queue: what the routine asks comms to act on first. An account inactive for
 # six months shall be closed (R6, R15); one without any editor has nobody to post or to answer
 # questions (R10, R20); too few posts (R19) is a matter for the editors first; a mandate that
-# ends soon is a notice to the manager, not yet a breach. Lower is more serious.
+# ends soon is a notice to the manager, not yet a breach. A stopped connection loses the account's
+# public record (R3) for as long as it lasts; a token that ends soon is a notice, like a mandate.
+# Lower is more serious.
 FLAG_SEVERITY = {
     FlagKind.CRIMINAL_NOT_REPORTED: 0,  # R22: a crime against someone, waiting for its report
     FlagKind.INACTIVE_6_MONTHS: 1,
     FlagKind.INQUIRY_OVERDUE: 2,  # R20: a resident waiting for an answer
-    FlagKind.NO_ACTIVE_EDITOR: 3,
-    FlagKind.SELF_CHECK_ANSWERED_NO: 4,  # R4, R5, R7–R9: the editor says a conduct rule is broken
-    FlagKind.POSTING_SHORTFALL: 5,
-    FlagKind.SELF_CHECK_OVERDUE: 6,
-    FlagKind.MANDATE_EXPIRING: 7,
+    FlagKind.CONNECTION_BROKEN: 3,  # R3: nothing of the account is captured until it is fixed
+    FlagKind.NO_ACTIVE_EDITOR: 4,
+    FlagKind.SELF_CHECK_ANSWERED_NO: 5,  # R4, R5, R7–R9: the editor says a conduct rule is broken
+    FlagKind.POSTING_SHORTFALL: 6,
+    FlagKind.SELF_CHECK_OVERDUE: 7,
+    FlagKind.MANDATE_EXPIRING: 8,
+    FlagKind.TOKEN_EXPIRING: 9,
 }
 SEVERITY = Case(
     *(When(kind=kind, then=Value(rank)) for kind, rank in FLAG_SEVERITY.items()),
@@ -296,6 +300,21 @@ def _describe_finding(flag: ReviewFlag) -> dict:
             "average": _number(evidence.get("average"), 2),
             "weeks": _week_range(evidence.get("weeks")),
             "posts": _number(evidence.get("posts")),
+        }
+    if flag.kind in (FlagKind.CONNECTION_BROKEN, FlagKind.TOKEN_EXPIRING):
+        connections = evidence.get("connections")
+        return {
+            "connections": [
+                {
+                    "label": connector_label(c.get("connector")),
+                    "name": c.get("name") or MISSING,
+                    "error": c.get("error") or MISSING,
+                    "since": _day(c.get("since")),
+                    "expires": _day(c.get("expires")),
+                }
+                for c in (connections if isinstance(connections, list) else [])
+                if isinstance(c, dict)
+            ]
         }
     if flag.kind == FlagKind.MANDATE_EXPIRING:
         mandates = evidence.get("mandates")

@@ -21,6 +21,10 @@ class FlagKind(models.TextChoices):
     INQUIRY_OVERDUE = "inquiry_overdue", _("Question not answered in time")
     SELF_CHECK_OVERDUE = "self_check_overdue", _("Yearly self-check overdue")
     SELF_CHECK_ANSWERED_NO = "self_check_no", _("Self-check answered no")
+    # R3: the platform refused the connection's token (or no longer knows the account), so nothing
+    # is captured until comms gives it a new one (capture/tasks.py); and a token that ends soon.
+    CONNECTION_BROKEN = "connection_broken", _("The connection to the platform has stopped")
+    TOKEN_EXPIRING = "token_expiring", _("Token expires soon")
 
 
 class FlagStatus(models.TextChoices):
@@ -111,15 +115,17 @@ class ReviewFlag(models.Model):
                                 FlagKind.CRIMINAL_NOT_REPORTED,
                                 FlagKind.INACTIVE_6_MONTHS,
                                 FlagKind.INQUIRY_OVERDUE,
+                                FlagKind.CONNECTION_BROKEN,
                                 FlagKind.NO_ACTIVE_EDITOR,
                                 FlagKind.SELF_CHECK_ANSWERED_NO,
                                 FlagKind.POSTING_SHORTFALL,
                                 FlagKind.SELF_CHECK_OVERDUE,
                                 FlagKind.MANDATE_EXPIRING,
+                                FlagKind.TOKEN_EXPIRING,
                             ]
                         )
                     ),
-                    default=models.Value(8),
+                    default=models.Value(10),
                     output_field=models.IntegerField(),
                 ),
                 models.F("raised_at").desc(),

@@ -47,8 +47,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from accounts.models import Mandate, SocialAccount
+from accounts.models import Mandate, SocialAccount, User
 from accounts.notifications import MANDATE_EXPIRY_NOTICE, notify
+from capture.models import Connection, ConnectionState, ConnectorKind
 from review.models import OPEN_FLAG_STATUSES, CheckRun, FlagKind, FlagStatus, ReviewFlag, SelfCheck
 
 # The yearly self-check (R4, R5, R7, R8, R9): due twelve calendar months after the last one, or
@@ -297,6 +298,60 @@ register(Check("self_check_no", FlagKind.SELF_CHECK_ANSWERED_NO, find_self_check
 SELF_CHECK_CHECKS = ("self_check_overdue", "self_check_no")
 
 
+# The connections to the platforms (R3, capture). ------------------------------------------------
+
+# Comms hears this long before a connection's token ends, to get a new one from the platform in time
+# (issue 18): the same notice as a mandate's (R10).
+TOKEN_EXPIRY_NOTICE = datetime.timedelta(days=14)
+
+
+def _connections(accounts=None):
+    """The live connections (not removed) of active accounts, `accounts` (primary keys) only if given."""
+    rows = Connection.objects.live().filter(account__status="active")
+    if accounts is not None:
+        rows = rows.filter(account__in=accounts)
+    return rows.order_by("account_id", "kind", "pk")
+
+
+def find_connection_broken(today: datetime.date, accounts=None) -> dict[int, dict]:
+    """R3: active accounts with a connection that the platform stopped (a refused token, an account
+    the platform no longer knows): nothing of it is captured until comms gives it a new token. The
+    flag is also raised at once when the sync stops it (review/receivers.py). One query."""
+    found = {}
+    for row in _connections(accounts).filter(state=ConnectionState.BROKEN):
+        entry = {
+            "connection": row.pk,
+            "connector": row.kind,
+            "name": row.external_name or row.external_id,
+            "error": row.last_error,
+            "since": timezone.localdate(row.last_error_at).isoformat() if row.last_error_at else None,
+        }
+        found.setdefault(row.account_id, {"connections": []})["connections"].append(entry)
+    return found
+
+
+def find_token_expiring(today: datetime.date, accounts=None) -> dict[int, dict]:
+    """Active accounts with a live connection whose token ends within TOKEN_EXPIRY_NOTICE, or has
+    ended: comms gets a new one from the platform before the capture stops. One query."""
+    bound = timezone.make_aware(datetime.datetime.combine(today + TOKEN_EXPIRY_NOTICE, datetime.time.max))
+    found = {}
+    for row in _connections(accounts).filter(token_expires_at__lte=bound):
+        entry = {
+            "connection": row.pk,
+            "connector": row.kind,
+            "name": row.external_name or row.external_id,
+            "expires": timezone.localdate(row.token_expires_at).isoformat(),
+        }
+        found.setdefault(row.account_id, {"connections": []})["connections"].append(entry)
+    return found
+
+
+register(Check("connection_broken", FlagKind.CONNECTION_BROKEN, find_connection_broken, order=50))
+register(Check("token_expiring", FlagKind.TOKEN_EXPIRING, find_token_expiring, order=90))
+# The checks that bring one account's connection flags in line at once (align_connection_flags).
+CONNECTION_CHECKS = ("connection_broken", "token_expiring")
+
+
 # Bringing the flags in line. -------------------------------------------------------------------
 
 
@@ -534,6 +589,58 @@ def align_self_check_flags(account_ids, today: datetime.date) -> None:
     for name in SELF_CHECK_CHECKS:
         check = CHECKS[name]
         apply_findings(check.kind, check.find(today, accounts=account_ids), today=today, accounts=account_ids)
+
+
+def align_connection_flags(account_ids, today: datetime.date | None = None) -> None:
+    """Bring the connection flags of these accounts in line now, as the next scheduled run would,
+    without touching any other account's flags (as align_self_check_flags)."""
+    today = today or timezone.localdate()
+    account_ids = list(account_ids)
+    for name in CONNECTION_CHECKS:
+        check = CHECKS[name]
+        apply_findings(check.kind, check.find(today, accounts=account_ids), today=today, accounts=account_ids)
+
+
+def connector_label(kind) -> str:
+    """The connector's name as comms knows it ("Facebook", "RSS or Atom feed")."""
+    return str(ConnectorKind(kind).label) if kind in ConnectorKind.values else str(kind or "–")
+
+
+def comms_members():
+    return User.objects.filter(groups__name=settings.COMMS_GROUP_NAME, is_active=True)
+
+
+def notify_comms_of_connection_flags(flags) -> int:
+    """Tell comms, one notice per flag, that a connection stopped or that its token ends soon:
+    comms holds the tokens (issue 18), not the account's editors. Returns how many were queued."""
+    sent = 0
+    recipients = list(comms_members())
+    for flag in flags:
+        template = "connection_stopped" if flag.kind == FlagKind.CONNECTION_BROKEN else "token_expiring"
+        connections = flag.evidence.get("connections", []) if isinstance(flag.evidence, dict) else []
+        connections = [{**entry, "label": connector_label(entry.get("connector"))} for entry in connections]
+        sent += len(
+            notify(
+                recipients,
+                template,
+                {"account": flag.account, "connections": connections, "url": flag.account.get_absolute_url()},
+            )
+        )
+    return sent
+
+
+def run_connection_checks(today: datetime.date | None = None) -> list[CheckRun]:
+    """The connection checks (CONNECTION_CHECKS), then a notice to comms of each flag they raised.
+    A flag is raised once while its condition lasts (one open flag per account and kind), and so
+    is its notice; a stop that the sync already flagged and told (review/receivers.py) is not told again."""
+    kinds = [CHECKS[name].kind for name in CONNECTION_CHECKS]
+    open_flags = ReviewFlag.objects.filter(kind__in=kinds, status__in=OPEN_FLAG_STATUSES)
+    before = set(open_flags.values_list("pk", flat=True))
+    runs = run_checks(only=CONNECTION_CHECKS, today=today)
+    with transaction.atomic():
+        raised = open_flags.exclude(pk__in=before).select_related("account").order_by("account__name", "kind", "pk")
+        notify_comms_of_connection_flags(raised)
+    return runs
 
 
 # The daily digest. -----------------------------------------------------------------------------

@@ -19,3 +19,12 @@ def run_scheduled_checks(only=None):
 def send_flag_digest_task():
     run = scheduled_checks.send_flag_digest()
     return run.raised if run else 0
+
+
+@shared_task(name="review.tasks.run_connection_checks")
+def run_connection_checks():
+    """The connection checks (R3) and comms' notices of the flags they raise (review/migrations/0003)."""
+    runs = scheduled_checks.run_connection_checks()
+    return [
+        {"check": run.check_name, "found": run.found, "raised": run.raised, "resolved": run.resolved} for run in runs
+    ]

@@ -19,6 +19,7 @@ from accounts.models import Notification
 from accounts.tests.factories import MandateFactory, SocialAccountFactory, UserFactory
 from activity import scheduled_checks as activity_checks
 from activity.models import WeeklyActivity
+from capture.models import Connection, ConnectionState
 from review import flags as flag_service
 from review import scheduled_checks as checks
 from review.models import CheckRun, FlagKind, FlagStatus, ReviewFlag, SelfCheck
@@ -478,6 +479,13 @@ def test_the_number_of_queries_does_not_grow_with_the_accounts(name):
                     account=account, answered_by=mandate.user, sender_clear=False, profile_description=True,
                     no_political_stance=True, no_dialogue_elsewhere=True, follows_relevant_only=True,
                     comment="Den nya logotypen saknas.",
+                )  # fmt: skip
+            if name in ("connection_broken", "token_expiring"):  # stopped by the platform; its token ends soon
+                Connection.objects.create(
+                    account=account, kind="facebook", base_url="https://graph.facebook.com/v26.0",
+                    external_id=f"page-{account.pk}", created_by=mandate.user,
+                    state=ConnectionState.BROKEN if name == "connection_broken" else ConnectionState.ACTIVE,
+                    token_expires_at=timezone.now() + datetime.timedelta(days=3),
                 )  # fmt: skip
             if name == "inquiry_overdue":  # its deadline passed a day ago, no answer
                 past = timezone.now() - datetime.timedelta(days=3)
