@@ -8,6 +8,11 @@ Failures lose nothing (capture/sync.py saves the walk's place after each page):
 - a rate limit waits as long as the platform asks (Retry-After, Meta's usage headers);
 - a refused token stops the connection (state BROKEN) until comms gives it a new one.
 The wait is kept on the connection (`next_attempt_at`), so the next fan-out skips it too.
+
+Every worker shares each platform's limits (capture/limits.py): at most Connector.concurrency syncs
+of a platform at once, and a platform that told one worker to wait is paused for all of them. A
+connection whose platform is busy or paused is rescheduled for later (`next_attempt_at`, and the
+task queued again for then): that is no failure and counts no backoff.
 """
 
 import datetime
@@ -19,7 +24,7 @@ from django.utils import timezone
 
 from falkoping_some.locks import exclusive
 
-from . import signals, sync
+from . import limits, signals, sync
 from .connectors.base import ConnectorError, NotFound, RateLimited, TemporaryFailure, TokenRejected
 from .models import Connection, ConnectionState
 
@@ -59,27 +64,48 @@ def sync_connection(pk: int):
     connection = Connection.objects.select_related("account").filter(pk=pk).first()
     if connection is None or connection.state != ConnectionState.ACTIVE:
         return "skipped"
-    with exclusive("capture-sync", pk) as mine:
-        if not mine:
-            return "busy"  # another worker syncs it now
-        try:
-            result = sync.sync_connection(connection)
-        except (TokenRejected, NotFound) as error:
-            logger.warning("Connection %s stopped: %s", pk, error.message)
-            transaction.on_commit(lambda: connection_stopped(connection.pk))
-            return "stopped"
-        except (TemporaryFailure, RateLimited) as error:
-            wait = record_failure(connection, error)
-            logger.info("Connection %s: %s; next attempt in %s", pk, error.message, wait)
-            return "waiting"
-        except ConnectorError as error:
-            # NotFound (the account is gone), PermissionMissing on the posts: stopped by the sync
-            # where it must be, else kept as a failure to retry.
-            if connection.state == ConnectionState.ACTIVE:
-                record_failure(connection, error)
-            logger.warning("Connection %s: %s", pk, error)
-            return "failed"
+    paused = limits.paused_until(connection.kind)
+    if paused is not None:
+        reschedule(connection, paused)
+        return "paused"
+    with limits.slot(connection.kind) as held:
+        if held is None:
+            reschedule(connection, timezone.now() + limits.busy_wait())
+            return "busy"
+        with exclusive("capture-sync", pk) as mine:
+            if not mine:
+                return "busy"  # another worker syncs it now
+            try:
+                result = sync.sync_connection(connection)
+            except (TokenRejected, NotFound) as error:
+                logger.warning("Connection %s stopped: %s", pk, error.message)
+                transaction.on_commit(lambda: connection_stopped(connection.pk))
+                return "stopped"
+            except (TemporaryFailure, RateLimited) as error:
+                if isinstance(error, RateLimited):
+                    # The platform told this worker to wait: every other worker waits too.
+                    limits.pause(connection.kind, error.retry_after)
+                wait = record_failure(connection, error)
+                logger.info("Connection %s: %s; next attempt in %s", pk, error.message, wait)
+                return "waiting"
+            except ConnectorError as error:
+                # NotFound (the account is gone), PermissionMissing on the posts: stopped by the sync
+                # where it must be, else kept as a failure to retry.
+                if connection.state == ConnectionState.ACTIVE:
+                    record_failure(connection, error)
+                logger.warning("Connection %s: %s", pk, error)
+                return "failed"
     return {"pages": result.pages, "new": result.new, "edited": result.edited, "missing": result.missing}
+
+
+def reschedule(connection: Connection, when: datetime.datetime) -> None:
+    """Try the connection again at `when` (its platform is busy or paused): the fan-out skips it
+    until then, and the task is queued again for then, so it does not wait for the next hour."""
+    when = max(when, timezone.now() + datetime.timedelta(seconds=1))
+    Connection.objects.filter(pk=connection.pk).update(next_attempt_at=when)
+    connection.next_attempt_at = when
+    countdown = (when - timezone.now()).total_seconds()
+    transaction.on_commit(lambda: sync_connection.apply_async((connection.pk,), countdown=countdown))
 
 
 def connection_stopped(pk: int):

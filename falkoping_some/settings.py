@@ -349,6 +349,10 @@ CAPTURE_MEDIA_PER_ITEM = env.int("CAPTURE_MEDIA_PER_ITEM", default=4)
 # A connection's API address must be the platform's real one, except in debug and demo runs and the
 # tests, whose simulated platforms answer on loopback (simulators/).
 CAPTURE_ALLOW_SIMULATORS = env.bool("CAPTURE_ALLOW_SIMULATORS", default=DEBUG or DEMO_MODE)
+# The per-platform limits shared by every worker (capture/limits.py): a sync's slot expires after this
+# long if its worker dies; a connection whose platform is busy is tried again after this many seconds.
+CAPTURE_SLOT_SECONDS = env.int("CAPTURE_SLOT_SECONDS", default=30 * 60)
+CAPTURE_BUSY_RETRY_SECONDS = env.int("CAPTURE_BUSY_RETRY_SECONDS", default=30)
 
 # R19: the scheduled check averages posts per week over this many full ISO weeks.
 POSTING_WINDOW_WEEKS = env.int("POSTING_WINDOW_WEEKS", default=4)
