@@ -346,8 +346,8 @@ def find_token_expiring(today: datetime.date, accounts=None) -> dict[int, dict]:
     return found
 
 
-register(Check("connection_broken", FlagKind.CONNECTION_BROKEN, find_connection_broken, order=50))
-register(Check("token_expiring", FlagKind.TOKEN_EXPIRING, find_token_expiring, order=90))
+register(Check("connection_broken", FlagKind.CONNECTION_BROKEN, find_connection_broken, order=90))
+register(Check("token_expiring", FlagKind.TOKEN_EXPIRING, find_token_expiring, order=91))
 # The checks that bring one account's connection flags in line at once (align_connection_flags).
 CONNECTION_CHECKS = ("connection_broken", "token_expiring")
 

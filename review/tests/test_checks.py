@@ -523,6 +523,8 @@ class TestCommand:
             ["inquiry_overdue", "0", "0", "0"],
             ["self_check_overdue", "1", "1", "0"],
             ["self_check_no", "0", "0", "0"],
+            ["connection_broken", "0", "0", "0"],
+            ["token_expiring", "0", "0", "0"],
         ]
 
     def test_only_and_dry_run(self, library_account):
