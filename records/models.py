@@ -29,6 +29,9 @@ class RecordKind(models.TextChoices):
     MODERATION_CASES = "moderation_cases", _("Removed content")
     INQUIRIES = "inquiries", _("Questions")
     LEGAL_BASIS = "legal_basis", _("Legal-basis records")
+    # R3: what the platforms showed (capture): posts, comments, replies and messages, with their
+    # earlier versions and media, which go with them.
+    CAPTURED_ITEMS = "captured_items", _("Captured posts, comments and messages")
     AUDIT_EVENTS = "audit_events", _("Audit events")
 
 

@@ -28,6 +28,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Exists, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -37,6 +38,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from accounts.models import AccountDecision, AccountStatus, Mandate, Training, User
 from accounts.notifications import notify
 from activity.models import WeeklyActivity
+from capture.models import CapturedItem, CapturedMedia, ItemVersion
 from falkoping_some.lib.errors import DomainError
 from moderation.models import Evidence, EvidenceAttestation, Inquiry, LegalBasisRecord, ModerationCase
 from records.guard import disposal_allowed
@@ -47,10 +49,14 @@ logger = logging.getLogger(__name__)
 
 # Keys of Disposal.counts besides the kinds of record: what went with the records.
 EVIDENCE_FILES = "evidence_files"
+ITEM_VERSIONS = "item_versions"
+MEDIA_FILES = "media_files"
 AUDIT_EVENTS = RecordKind.AUDIT_EVENTS.value
 COUNT_LABELS = {
     **dict(RecordKind.choices),
     EVIDENCE_FILES: gettext_lazy("Evidence files"),
+    ITEM_VERSIONS: gettext_lazy("Earlier versions of captured items"),
+    MEDIA_FILES: gettext_lazy("Captured images and thumbnails"),
 }
 
 
@@ -172,6 +178,44 @@ def _describe_self_check(check) -> str:
     return _("Answered by %(who)s; yes on every question") % {"who": check.answered_by}
 
 
+# Captured items (R3) are disposed of by thread: a post with every comment and reply on it, or a
+# conversation of messages, goes together (a registrar keeps a thread whole, and its rows point at
+# each other), counted from the thread's latest date: the latest publication, captured change or
+# absence first seen of any of its items. An item whose thread is not captured is a thread of its own.
+def _captured_latest():
+    return Greatest(Coalesce("published_at", "changed_at"), "changed_at", Coalesce("missing_since", "changed_at"))
+
+
+def _captured_roots():
+    return CapturedItem.objects.annotate(root=Coalesce("thread_id", "pk"))
+
+
+def _captured_items_due(cutoff):
+    start = start_of(cutoff)
+    recent = (
+        _captured_roots()
+        .filter(Q(published_at__gte=start) | Q(changed_at__gte=start) | Q(missing_since__gte=start))
+        .values("root")
+    )
+    return ~Q(pk__in=recent) & ~Q(thread_id__in=recent)
+
+
+def _with_thread_date(queryset):
+    latest = (
+        _captured_roots()
+        .filter(root=Coalesce(OuterRef("thread_id"), OuterRef("pk")))
+        .annotate(latest=_captured_latest())
+        .order_by("-latest")
+        .values("latest")[:1]
+    )
+    return queryset.annotate(thread_latest_at=Subquery(latest))
+
+
+def _describe_captured(item) -> str:
+    # Shown to comms only (the disposal pages): the text is theirs to read (R3).
+    return f"{item.get_kind_display()} {item.platform_id}: {Truncator(item.text).chars(80)}"
+
+
 RECORD_DATES: dict[str, RecordDate] = {
     # Decisions: an account's decisions are one case, due together from its last decision once
     # the account is closed or its request rejected (see _decisions_due); never while it lives.
@@ -285,6 +329,18 @@ RECORD_DATES: dict[str, RecordDate] = {
         date_of=_legal_basis_date,
         describe=lambda record: f"{record.get_basis_display()}: {Truncator(record.post).chars(80)}",
         annotate=_with_last_evidence,
+    ),
+    # Captured items (R3): by thread, from the thread's latest date (see _captured_items_due); their
+    # earlier versions and media files go with them.
+    RecordKind.CAPTURED_ITEMS: RecordDate(
+        model=CapturedItem,
+        counted_from=gettext_lazy(
+            "the latest date of its thread (a post with its comments, a conversation): published, changed or gone"
+        ),
+        due=_captured_items_due,
+        date_of=lambda item: local_day(getattr(item, "thread_latest_at", None)),
+        describe=_describe_captured,
+        annotate=_with_thread_date,
     ),
 }
 
@@ -514,11 +570,26 @@ def _delete_records(kind: str, cutoff: datetime.date) -> tuple[dict[str, int], l
             counts[AUDIT_EVENTS] += _log_entries(EvidenceAttestation, attestation_pks).delete()[0]
             deleted = Evidence.objects.filter(pk__in=evidence_pks).delete()[1]
             counts[EVIDENCE_FILES] += deleted.get(Evidence._meta.label, 0)
+        if kind == RecordKind.CAPTURED_ITEMS:
+            files += _delete_captured_parts(chunk, counts)
         counts[AUDIT_EVENTS] += _log_entries(model, chunk).delete()[0]
         counts[kind] += model._default_manager.filter(pk__in=chunk).delete()[1].get(model._meta.label, 0)
-    if not counts[EVIDENCE_FILES]:
-        del counts[EVIDENCE_FILES]
+    for key in (EVIDENCE_FILES, ITEM_VERSIONS, MEDIA_FILES):
+        if not counts.get(key):
+            counts.pop(key, None)
     return counts, files
+
+
+def _delete_captured_parts(pks, counts) -> list[tuple]:
+    """What goes with captured items: their earlier versions and media (rows now, files after the
+    commit), and the links to them as rows (thread, parent), which PROTECT would refuse. An item kept
+    that answers a disposed one keeps the platform's ids of its thread and parent (the row link goes)."""
+    CapturedItem.objects.filter(Q(thread__in=pks) | Q(parent__in=pks)).update(thread=None, parent=None)
+    counts[ITEM_VERSIONS] = counts.get(ITEM_VERSIONS, 0) + ItemVersion.objects.filter(item__in=pks).delete()[0]
+    media = list(CapturedMedia.objects.filter(item__in=pks).only("pk", "file"))
+    files = [(row.file.storage, row.file.name) for row in media if row.file.name]
+    counts[MEDIA_FILES] = counts.get(MEDIA_FILES, 0) + CapturedMedia.objects.filter(item__in=pks).delete()[0]
+    return files
 
 
 def _remove_files(files):
@@ -533,7 +604,7 @@ def _remove_files(files):
 
 def counts_display(disposal: Disposal) -> list[tuple[str, int]]:
     """The disposal's counts as comms reads them: the kind first, then what went with it."""
-    order = [disposal.kind, EVIDENCE_FILES, AUDIT_EVENTS]
+    order = [disposal.kind, EVIDENCE_FILES, ITEM_VERSIONS, MEDIA_FILES, AUDIT_EVENTS]
     rows = [(str(COUNT_LABELS.get(key, key)), disposal.counts[key]) for key in order if key in disposal.counts]
     rows += [(str(COUNT_LABELS.get(k, k)), v) for k, v in disposal.counts.items() if k not in order]
     return rows

@@ -25,7 +25,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from falkoping_some.locks import JobBusy, exclusive
-from records.models import ExportStatus, RecordsExport
+from records.models import ExportStatus, RecordKind, RecordsExport
 
 from .fields import (
     CHUNK_SIZE,
@@ -46,6 +46,20 @@ PROGRESS_EVERY = 500  # steps between two progress saves
 SCHEMA_DOCUMENT = Path(__file__).with_name("EXPORT_SCHEMA.md")  # shipped in the ZIP, under schemas/
 
 logger = logging.getLogger(__name__)
+
+
+CAPTURED_ITEMS = RecordKind.CAPTURED_ITEMS.value
+
+
+def captured_item_hashes(item) -> dict:
+    """What manifest.json lists of one captured item (R3): its SHA-256 and its versions'."""
+    return {
+        "id": item.pk,
+        "platform": item.platform,
+        "platform_id": item.platform_id,
+        "raw_sha256": item.raw_sha256,
+        "versions": [version.raw_sha256 for version in item.versions.all()],
+    }
 
 
 # Writing ----------------------------------------------------------------------------------------
@@ -133,6 +147,8 @@ class _Build:
     withheld_by_field: Counter = field(default_factory=Counter)
     done_steps: int = 0
     saved_steps: int = 0
+    # The captured items' hashes for the manifest, one JSON line each, spooled as they are written.
+    hashes_spool: Any = None
 
     @property
     def date_time(self):
@@ -219,6 +235,8 @@ class _Build:
             for obj in record_file.records(self.export).iterator(chunk_size=CHUNK_SIZE):
                 record = self.encode_record(obj, record_file.fields, record_file.path, obj.pk)
                 entry.write(("\n" if count == 0 else ",\n") + _dumps(record))
+                if record_file.name == CAPTURED_ITEMS and self.hashes_spool is not None:
+                    self.hashes_spool.write(_dumps(captured_item_hashes(obj)) + "\n")
                 count += 1
                 self.step()
             entry.write(f'\n], "count": {count}}}\n')
@@ -327,6 +345,18 @@ class _Build:
             "files": self.files,
         }
 
+    def write_manifest(self):
+        """manifest.json, with the captured items' hashes streamed from their spool at its end, so
+        that memory stays flat however many items the export holds."""
+        text = json.dumps(self.manifest(), ensure_ascii=False, indent=2)
+        assert text.endswith("\n}")
+        with self.entry("manifest.json", "application/json") as entry:
+            entry.write(text[: -len("\n}")] + ',\n  "captured_items": [')
+            self.hashes_spool.seek(0)
+            for n, line in enumerate(self.hashes_spool):
+                entry.write(("\n    " if n == 0 else ",\n    ") + line.rstrip("\n"))
+            entry.write("\n  ]\n}\n")
+
 
 def planned_steps(export) -> int:
     """The steps of the progress bar: every record, every evidence file, and the finish."""
@@ -341,8 +371,9 @@ def write_zip(export, target) -> _Build:
     with (
         zipfile.ZipFile(target, "w", allowZip64=True) as archive,
         tempfile.TemporaryFile("w+", encoding="utf-8") as spool,
+        tempfile.TemporaryFile("w+", encoding="utf-8") as hashes,
     ):
-        build = _Build(export=export, archive=archive, withheld_spool=spool)
+        build = _Build(export=export, archive=archive, withheld_spool=spool, hashes_spool=hashes)
         for record_file in FILES:
             build.write_records(record_file)
         if not export.public_copy:
@@ -353,7 +384,7 @@ def write_zip(export, target) -> _Build:
         if export.public_copy:
             build.write_secrecy_review()
         build.write_summary()
-        build.write_json("manifest.json", build.manifest())
+        build.write_manifest()
         build.step()
     return build
 

@@ -24,6 +24,7 @@ from accounts.models import (
     TrainingKind,
 )
 from activity.models import WeeklyActivity
+from capture.models import ConnectorKind, ItemKind
 from moderation.models import (
     Evidence,
     EvidenceAttestation,
@@ -73,6 +74,7 @@ WHY_LEGAL_DOCUMENTATION = gettext_lazy("About the persons depicted in the post a
 WHY_IP_ADDRESS = gettext_lazy("The IP address the change was made from.")
 WHY_RECORD_TITLE = gettext_lazy("The record's title repeats withheld text.")
 WHY_NOT_CRIMINAL = gettext_lazy("The reason may repeat what a private person wrote.")
+WHY_CAPTURED = gettext_lazy("What a private person wrote on the account, or a private message.")
 
 
 # Field definitions ---------------------------------------------------------------------------
@@ -396,8 +398,81 @@ SECRET_COPIES: dict[type, dict[str, Any]] = {
 # a question's title is the start of its summary, a piece of evidence's its original file name.
 SECRET_TITLES = {Inquiry: WHY_RECORD_TITLE, Evidence: WHY_RECORD_TITLE}
 
+
 # The models whose audit events an export of every account holds (one account: see audit.py's
 # account_log_entries, which asks for the same models of one account).
+def _private_item(item) -> bool:
+    """A captured item that is a private person's (a comment, a reply, a message by someone else) or
+    a private message (either side of it): its words and its author need a secrecy review. The
+    account's own posts and public replies are the municipality's own publication."""
+    return not item.by_account or item.kind == ItemKind.MESSAGE
+
+
+def _captured(name, item_of=lambda obj: obj):
+    """The value of `name`, withheld in a public copy when the item is private (_private_item)."""
+
+    def source(obj, mark):
+        value = getattr(obj, name)
+        if mark is not None and value not in (None, "") and _private_item(item_of(obj)):
+            return mark(name, WHY_CAPTURED)
+        return value
+
+    return source
+
+
+ITEM_VERSION_FIELDS = (
+    Field("text", "string", "The text as it was before the edit.", source=_captured("text", lambda v: v.item),
+          partly_secret=True),
+    Field("raw", "json", "The platform's answer as it was captured then.", source=_captured("raw", lambda v: v.item),
+          partly_secret=True),
+    Field("raw_sha256", "string", "The SHA-256 of the canonical form of that answer."),
+    Field("captured_at", "datetime", "When this version was captured."),
+    Field("superseded_at", "datetime", "When the edit that replaced it was captured."),
+)  # fmt: skip
+
+CAPTURED_MEDIA_FIELDS = (
+    Field("source_url", "string", "The image's or thumbnail's address on the platform.",
+          source=_captured("source_url", lambda m: m.item), partly_secret=True),
+    Field("sha256", "string", "The SHA-256 of the file kept in the portal's private storage."),
+    Field("size", "integer", "The file's size in bytes."),
+    Field("content_type", "string", "The file's type."),
+    Field("captured_at", "datetime", "When it was captured."),
+)  # fmt: skip
+
+CAPTURED_ITEM_FIELDS = (
+    Field("id", "integer", "The item's number in the portal."),
+    _account_field(),
+    Field("platform", "choice", "The connector that captured it.", choices=_choices(ConnectorKind.choices)),
+    Field("platform_id", "string", "The item's id on the platform."),
+    Field("kind", "choice", "A post, a comment or reply, or a private message.", choices=_choices(ItemKind.choices)),
+    Field("thread_platform_id", "string", "The post or conversation it belongs to (the platform's id)."),
+    Field("parent_platform_id", "string", "What it answers (the platform's id)."),
+    Field("by_account", "boolean", "Published by the account itself."),
+    # A private person's words and name, or a private message: reviewed before they are handed out.
+    Field("text", "string", "The text as last captured.", source=_captured("text"), partly_secret=True),
+    Field("author_id", "string", "The author's id on the platform.", source=_captured("author_id"),
+          partly_secret=True),
+    Field("author_name", "string", "The author's name on the platform.", source=_captured("author_name"),
+          partly_secret=True),
+    Field("permalink", "string", "The item's address on the platform.", source=_captured("permalink"),
+          partly_secret=True),
+    Field("published_at", "datetime", "When it was published. Places the record in the period.", null=True),
+    Field("hidden", "boolean", "Hidden by the account on the platform."),
+    Field("raw", "json", "The platform's answer as last captured.", source=_captured("raw"), partly_secret=True),
+    Field("raw_sha256", "string", "The SHA-256 of the canonical form of the answer (also in manifest.json)."),
+    Field("captured_at", "datetime", "When it was first captured."),
+    Field("changed_at", "datetime", "When its last change was captured."),
+    Field("last_seen_at", "datetime", "When it was last seen on the platform."),
+    Field("missing_since", "datetime", "When its absence from the platform was first seen (deleted or hidden).",
+          null=True),
+    Field("version_count", "integer", "How many versions were captured (1: never edited)."),
+    Field("versions", "objects", "The earlier versions, oldest first.", items=ITEM_VERSION_FIELDS,
+          source=lambda item, mark: list(item.versions.all())),
+    Field("media", "objects", "Its images and video thumbnails (the files stay in the portal).",
+          items=CAPTURED_MEDIA_FIELDS, source=lambda item, mark: list(item.media.all())),
+)  # fmt: skip
+
+
 AUDITED_MODELS = (
     SocialAccount, Mandate, Training, AccountDecision, WeeklyActivity, ReviewFlag, SelfCheck,
     ModerationCase, Evidence, EvidenceAttestation, Inquiry, LegalBasisRecord, RecordsExport,

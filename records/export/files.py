@@ -10,6 +10,7 @@ from typing import Any
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -20,6 +21,7 @@ from accounts.models import (
     Training,
 )
 from activity.models import WeeklyActivity
+from capture.models import CapturedItem, CapturedMedia, ItemVersion
 from moderation.models import (
     Evidence,
     EvidenceAttestation,
@@ -35,6 +37,7 @@ from .fields import (
     ACCOUNT_FIELDS,
     AUDIT_EVENT_FIELDS,
     AUDITED_MODELS,
+    CAPTURED_ITEM_FIELDS,
     DECISION_FIELDS,
     FLAG_FIELDS,
     INQUIRY_FIELDS,
@@ -145,6 +148,22 @@ def legal_basis_of(export):
     return queryset.select_related("account", "recorded_by").prefetch_related(_evidence_prefetch()).order_by("pk")
 
 
+def captured_items_of(export):
+    """R3: what the platforms showed of the exported accounts, placed in the period by its
+    publication (by its first capture when the platform gives no time), with its earlier versions
+    and media."""
+    queryset = _of_account(CapturedItem.objects, export).annotate(dated=Coalesce("published_at", "captured_at"))
+    return (
+        _in_period(queryset, export, "dated")
+        .select_related("account")
+        .prefetch_related(
+            Prefetch("versions", queryset=ItemVersion.objects.order_by("captured_at", "pk")),
+            Prefetch("media", queryset=CapturedMedia.objects.order_by("pk")),
+        )
+        .order_by("pk")
+    )
+
+
 def audit_events_of(export):
     """The audit events about the exported records, recorded up to the moment the export was
     requested (so that a rerun writes the same file), without the export's own."""
@@ -204,6 +223,9 @@ FILES = (
     _kind(RecordKind.INQUIRIES, "Questions received and answered (R20).", INQUIRY_FIELDS, inquiries_of),
     _kind(RecordKind.LEGAL_BASIS, "The legal basis of posts with personal data, with its documents (R23).",
           LEGAL_BASIS_FIELDS, legal_basis_of),
+    _kind(RecordKind.CAPTURED_ITEMS, "What the platforms showed: the accounts' posts, the comments, replies and "
+          "messages on them, with every earlier version, as captured (R3). Each item's SHA-256 is also in "
+          "manifest.json.", CAPTURED_ITEM_FIELDS, captured_items_of),
     _kind(RecordKind.AUDIT_EVENTS, "The audit trail: every recorded change of the records above, who made it "
           "and when (R3).", AUDIT_EVENT_FIELDS, audit_events_of),
 )  # fmt: skip

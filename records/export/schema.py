@@ -6,7 +6,9 @@ from collections.abc import Iterable
 
 from .fields import (
     ATTESTATION_FIELDS,
+    CAPTURED_MEDIA_FIELDS,
     EVIDENCE_FIELDS,
+    ITEM_VERSION_FIELDS,
     JSON_SCHEMA_DIALECT,
     SCHEMA_NAME,
     SCHEMA_VERSION,
@@ -156,7 +158,7 @@ def manifest_schema() -> dict:
         "title": "manifest.json",
         "description": "What the export holds: each file with its size and SHA-256, the parameters, the counts.",
         "type": "object",
-        "required": ["schema", "portal", "export", "counts", "evidence", "withheld", "files"],
+        "required": ["schema", "portal", "export", "counts", "evidence", "withheld", "files", "captured_items"],
         "properties": {
             "schema": {"const": f"{SCHEMA_NAME}/manifest/{SCHEMA_VERSION}"},
             "portal": {"type": "string"},
@@ -194,6 +196,23 @@ def manifest_schema() -> dict:
             },
             "withheld": {"type": "integer", "description": "Items withheld for a secrecy review (public copy)."},
             "files": {"type": "array", "items": MANIFEST_FILE_SCHEMA},
+            "captured_items": {
+                "type": "array",
+                "description": "R3: the SHA-256 of every captured item in captured_items.json, and of its earlier "
+                "versions, oldest first.",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "platform", "platform_id", "raw_sha256", "versions"],
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "platform": {"type": "string"},
+                        "platform_id": {"type": "string"},
+                        "raw_sha256": {"type": "string"},
+                        "versions": {"type": "array", "items": {"type": "string"}},
+                    },
+                    "additionalProperties": False,
+                },
+            },
         },
         "additionalProperties": False,
         "$defs": DEFS,
@@ -270,4 +289,10 @@ def fields_markdown() -> str:
     lines += ["", "### Attestations (in evidence)", ""]
     lines += ["| Field | Type | Meaning |", "|---|---|---|"]
     lines += [f"| `{f.name}` | {_markdown_type(f)} | {f.description} |" for f in ATTESTATION_FIELDS]
+    lines += ["", "### Earlier versions (in captured_items.json)", ""]
+    lines += ["| Field | Type | Meaning |", "|---|---|---|"]
+    lines += [f"| `{f.name}` | {_markdown_type(f)} | {f.description} |" for f in ITEM_VERSION_FIELDS]
+    lines += ["", "### Media (in captured_items.json)", ""]
+    lines += ["| Field | Type | Meaning |", "|---|---|---|"]
+    lines += [f"| `{f.name}` | {_markdown_type(f)} | {f.description} |" for f in CAPTURED_MEDIA_FIELDS]
     return "\n".join(lines) + "\n"

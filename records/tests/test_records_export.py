@@ -12,6 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from auditlog.context import disable_auditlog
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -21,6 +22,7 @@ from django.utils import timezone
 from accounts.models import AccountDecision, DecisionStep, Mandate, OrgUnit, Training
 from accounts.tests.factories import MandateFactory, UserFactory
 from activity.models import WeeklyActivity
+from capture.models import CapturedItem, Connection, ItemVersion
 from falkoping_some.tests.worker import celery_worker, database_url, wait_for
 from moderation.evidence import store_evidence
 from moderation.models import Evidence, Inquiry, LegalBasisRecord, ModerationCase
@@ -142,6 +144,24 @@ def make_records(clock, comms, editor, account, moments, records: Records, n=0):
         evidence = store_evidence(editor, upload(f"Sven-Svensson-samtycke-{tag}.pdf", pdf, "application/pdf"),
                                   legal_basis=basis)  # fmt: skip
         records.evidence_bytes[evidence.pk] = pdf
+        # R3: a private person's comment captured from the platform, edited once.
+        with disable_auditlog():
+            connection, _made = Connection.objects.get_or_create(
+                account=account, kind="facebook",
+                defaults={"base_url": "https://graph.facebook.com", "external_id": f"page-{account.pk}",
+                          "created_by": comms},
+            )  # fmt: skip
+        raw = {"id": f"comment-{tag}", "message": f"HEMLIGKOMMENTAR på Facebook {tag}", "from": {"name": "Sven S"}}
+        comment = CapturedItem.objects.create(
+            connection=connection, account=account, platform="facebook", platform_id=f"comment-{tag}",
+            kind="comment", text=raw["message"], author_id=f"user-{tag}", author_name="Sven S", by_account=False,
+            published_at=moment, raw=raw, raw_sha256=hashlib.sha256(tag.encode()).hexdigest(), version_count=2,
+        )  # fmt: skip
+        ItemVersion.objects.create(
+            item=comment, text=f"HEMLIGKOMMENTAR före ändringen {tag}", raw={**raw, "message": "före"},
+            raw_sha256=hashlib.sha256(f"före {tag}".encode()).hexdigest(), captured_at=moment,
+        )  # fmt: skip
+        records.add("captured_items", account, moment, comment)
 
 
 @pytest.fixture
@@ -293,6 +313,18 @@ class TestBuild:
             "accounts": 1, **dict.fromkeys(KINDS[:-1], 2), "audit_events": len(expected_events)
         }  # fmt: skip
         assert export.counts == {**manifest["counts"], "evidence": 4, "evidence_files": 4, "withheld": 0}
+        # R3: each captured item's SHA-256, and its earlier versions', in the manifest.
+        items = CapturedItem.objects.filter(pk__in=records.expected("captured_items", library_account.pk, INSIDE))
+        assert manifest["captured_items"] == [
+            {
+                "id": item.pk, "platform": "facebook", "platform_id": item.platform_id, "raw_sha256": item.raw_sha256,
+                "versions": [version.raw_sha256 for version in item.versions.all()],
+            }
+            for item in items.order_by("pk")
+        ]  # fmt: skip
+        captured = read_json(archive, "captured_items.json")["records"]
+        assert [item["raw_sha256"] for item in captured] == [e["raw_sha256"] for e in manifest["captured_items"]]
+        assert captured[0]["text"].startswith("HEMLIGKOMMENTAR") and len(captured[0]["versions"]) == 1
 
         # The evidence files themselves, byte for byte, each named in its record.
         cases = read_json(archive, "moderation_cases.json")["records"]
@@ -442,6 +474,14 @@ class TestPublicCopy:
         assert all(q["summary"]["withheld"] for q in questions)
         bases = read_json(archive, "legal_basis.json")["records"]
         assert all(b["documentation"]["withheld"] and b["post"].startswith("https://") for b in bases)
+        # R3: a private person's captured comment, its name and its earlier version: withheld; its hash stays.
+        captured = read_json(archive, "captured_items.json")["records"]
+        assert len(captured) == 5 and all(
+            c["text"]["withheld"] and c["author_name"]["withheld"] and c["raw"]["withheld"]
+            and c["versions"][0]["text"]["withheld"] and len(c["raw_sha256"]) == 64
+            for c in captured
+        )  # fmt: skip
+        assert [c["raw_sha256"] for c in captured] == [e["raw_sha256"] for e in manifest["captured_items"]]
 
         # Evidence: listed with its hash, the file itself withheld and left out of the ZIP.
         evidence = [e for r in cases + bases for e in r["evidence"]]
@@ -467,7 +507,8 @@ class TestPublicCopy:
             ("moderation_cases.json", "evidence.original_name"), ("inquiries.json", "summary"),
             ("legal_basis.json", "documentation"), ("legal_basis.json", "evidence.file"),
             ("audit_events.json", "changes.description"), ("audit_events.json", "remote_addr"),
-            ("audit_events.json", "record_title"),
+            ("audit_events.json", "record_title"), ("captured_items.json", "text"),
+            ("captured_items.json", "versions.text"),
         } <= fields  # fmt: skip
         evidence_items = [i for i in review["items"] if i["field"] == "evidence.file"]
         assert sorted(i["evidence_id"] for i in evidence_items) == sorted(e["id"] for e in evidence)
