@@ -283,11 +283,13 @@ class TestQueue:
             (FlagKind.CRIMINAL_NOT_REPORTED, 0),
             (FlagKind.INACTIVE_6_MONTHS, 1),
             (FlagKind.INQUIRY_OVERDUE, 0),
+            (FlagKind.CONNECTION_BROKEN, 0),
             (FlagKind.NO_ACTIVE_EDITOR, 0),
             (FlagKind.SELF_CHECK_ANSWERED_NO, 0),
             (FlagKind.POSTING_SHORTFALL, 2),
             (FlagKind.SELF_CHECK_OVERDUE, 0),
             (FlagKind.MANDATE_EXPIRING, 0),
+            (FlagKind.TOKEN_EXPIRING, 0),
         ]
 
     def test_the_dismissals_waiting_the_next_review_date_first(self, library_account, social_account, kultur):
