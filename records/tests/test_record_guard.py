@@ -16,6 +16,7 @@ from auditlog.models import LogEntry
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.core.signals import got_request_exception
 from django.db import DatabaseError, models, transaction
 from django.db.models import ProtectedError, RestrictedError
@@ -27,6 +28,7 @@ from django.utils import timezone
 from accounts.models import AccountDecision, DecisionOutcome, DecisionStep, Training
 from accounts.tests.factories import SocialAccountFactory
 from activity.models import WeeklyActivity
+from capture.models import CapturedItem, CapturedMedia, Connection, ItemVersion
 from conftest import give_mfa
 from council.models import CouncilMeeting, Invitation, MeetingStatus, MinutesAttachment
 from falkoping_some.lib.private_files import store_private_file
@@ -138,8 +140,30 @@ def records(kommunikator, redaktor, library_account, media) -> dict[str, models.
             png(),
         ),
     }
+    found.update(captured(library_account, kommunikator, now))
     found["auditlog.LogEntry"] = LogEntry.objects.order_by("pk").first()
     return found
+
+
+def captured(account, comms, now, kind="facebook", platform_id="post-1") -> dict[str, models.Model]:
+    """A connection, a post captured through it, an earlier version of the post and an image of it (R3)."""
+    connection = Connection.objects.create(
+        account=account, kind=kind, base_url="https://graph.facebook.com", external_id="page-1", created_by=comms
+    )
+    item = CapturedItem.objects.create(
+        connection=connection, account=account, platform=kind, platform_id=platform_id, kind="post", text="Inlägg",
+        by_account=True, published_at=now, raw={"id": platform_id}, raw_sha256="0" * 64,
+    )  # fmt: skip
+    version = ItemVersion.objects.create(item=item, text="Inläg", raw={}, raw_sha256="1" * 64, captured_at=now)
+    picture = CapturedMedia(item=item, source_url="https://scontent.example/bild.png", sha256="2" * 64, size=4)
+    picture.file.save("bild.png", ContentFile(b"png!"), save=False)
+    picture.save()
+    return {
+        "capture.Connection": connection,
+        "capture.CapturedItem": item,
+        "capture.ItemVersion": version,
+        "capture.CapturedMedia": picture,
+    }
 
 
 @pytest.fixture
@@ -162,7 +186,16 @@ def leaves(records, kommunikator, redaktor):
         "council.CouncilMeeting": CouncilMeeting.objects.create(
             starts_at=now, ends_at=now + datetime.timedelta(hours=1), place="Stadshuset", created_by=kommunikator
         ),
-    }
+        # A connection without items and an item without versions or media, on another platform.
+        "capture.Connection": Connection.objects.create(
+            account=records["accounts.SocialAccount"], kind="mastodon", base_url="https://mastodon.social",
+            external_id="1", created_by=kommunikator,
+        ),
+        "capture.CapturedItem": CapturedItem.objects.create(
+            connection=records["capture.Connection"], account=records["accounts.SocialAccount"], platform="facebook",
+            platform_id="post-2", kind="post", raw={}, raw_sha256="3" * 64,
+        ),
+    }  # fmt: skip
 
 
 def with_mfa(user):
