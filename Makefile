@@ -47,6 +47,7 @@ test: $(VENV)/.installed-dev
 	@env -i PATH="$$PATH" LANG=C.UTF-8 PORTAL_VAR_DIR="$(CURDIR)/var" DJANGO_ALLOWED_HOSTS=some.falkoping.se \
 		DATABASE_URL=postgres://some@127.0.0.1/falkoping_some REDIS_URL=redis://127.0.0.1:6379/0 \
 		DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		PORTAL_CAPTURE_KEYS="$$($(BIN)/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/python -m devtools.testenv $(ARGS)
 

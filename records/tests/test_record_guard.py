@@ -27,6 +27,7 @@ from django.utils import timezone
 from accounts.models import AccountDecision, DecisionOutcome, DecisionStep, Training
 from accounts.tests.factories import SocialAccountFactory
 from activity.models import WeeklyActivity
+from capture.models import CapturedItem, CapturedMedia, Connection, ItemVersion
 from conftest import give_mfa
 from council.models import CouncilMeeting, Invitation, MeetingStatus, MinutesAttachment
 from falkoping_some.lib.private_files import store_private_file
@@ -138,8 +139,30 @@ def records(kommunikator, redaktor, library_account, media) -> dict[str, models.
             png(),
         ),
     }
+    connection = Connection.objects.create(
+        account=library_account, kind="mastodon", base_url="https://mastodon.example", external_id="1",
+        created_by=kommunikator,
+    )  # fmt: skip
+    item = captured_item(connection, "109")
+    found |= {
+        "capture.Connection": connection,
+        "capture.CapturedItem": item,
+        "capture.ItemVersion": ItemVersion.objects.create(
+            item=item, text="Förra lydelsen", raw={"id": "109"}, raw_sha256="b" * 64, captured_at=now
+        ),
+        "capture.CapturedMedia": CapturedMedia.objects.create(
+            item=item, source_url="https://files.example/1.png", file="capture/1.png", sha256="c" * 64, size=1
+        ),
+    }
     found["auditlog.LogEntry"] = LogEntry.objects.order_by("pk").first()
     return found
+
+
+def captured_item(connection, platform_id):
+    return CapturedItem.objects.create(
+        connection=connection, account=connection.account, platform=connection.kind, platform_id=platform_id,
+        kind="comment", text="Ett svar", raw={"id": platform_id}, raw_sha256="a" * 64,
+    )  # fmt: skip
 
 
 @pytest.fixture
@@ -162,6 +185,14 @@ def leaves(records, kommunikator, redaktor):
         "council.CouncilMeeting": CouncilMeeting.objects.create(
             starts_at=now, ends_at=now + datetime.timedelta(hours=1), place="Stadshuset", created_by=kommunikator
         ),
+        "capture.Connection": Connection.objects.create(
+            account=records["accounts.SocialAccount"],
+            kind="bluesky",
+            base_url="https://public.api.bsky.app",
+            external_id="did:plc:x",
+            created_by=kommunikator,
+        ),  # fmt: skip
+        "capture.CapturedItem": captured_item(records["capture.Connection"], "110"),
     }
 
 
