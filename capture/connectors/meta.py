@@ -6,7 +6,8 @@ header, never in a query string, so it is in no URL, no log line and no `paging.
 
 Who a token is (verify):
 - Facebook: `GET /me?fields=id,name,username,link` (a Page token answers as the Page), or, when
-  the Page id is known (a system user's token), `GET /{page-id}?fields=id,name,username,link`.
+  the numeric Page id is given (needed for a system user's token, whose `me` is the system user),
+  `GET /{page-id}?fields=id,name,username,link`.
 - Instagram: the Instagram account linked to that Page, read from
   `GET /{page-id or me}?fields=id,name,instagram_business_account{id,username,name}` (the
   "Instagram API with Facebook Login" way; a Page without a linked account is refused).
@@ -50,8 +51,8 @@ and other 100s naming a permission → PermissionMissing; 1, 2 → TemporaryFail
 High usage before the limit: every answer's X-App-Usage, X-Page-Usage and
 X-Business-Use-Case-Usage are read; at HIGH_USAGE percent or more of any quota `should_pause()`
 answers how long to wait, and the next call raises RateLimited without sending anything. The page
-already read is returned (and stored by the sync with its cursor); the walk goes on from there
-after the wait.
+already read is answered; what the sync has finished is stored with its cursor, and the walk goes
+on from there after the wait (a page whose replies were not all read is read again).
 """
 
 from __future__ import annotations
@@ -397,7 +398,12 @@ class MetaConnector(Connector):
         return {"fields": fields, "limit": self.page_limit, **extra, **cursor_params(cursor)}
 
     def _node(self, handle: str = "") -> str:
-        return handle or self.external_id or "me"
+        """The Page (or Instagram account) to read: a numeric id given, the connection's, or the
+        token's own (`me`: a Page token answers as its Page). Usernames are not looked up: the
+        Graph API no longer resolves them."""
+        if handle.isdigit():
+            return handle
+        return self.external_id or "me"
 
     def _scopes(self) -> frozenset[str]:
         try:
@@ -492,8 +498,10 @@ class InstagramConnector(MetaConnector):
     comment_fields = f"{reply_fields},replies{{{reply_fields}}}"
 
     def verify(self, handle: str = "") -> Identity:
-        """`handle` (optional) is the Facebook Page id the Instagram account is linked to."""
-        data = self._get(handle or "me", {"fields": "id,name,instagram_business_account{id,username,name}"})
+        """`handle` (optional, numeric) is the id of the Facebook Page the Instagram account is
+        linked to; without it the Page token's own Page (`me`)."""
+        node = handle if handle.isdigit() else "me"
+        data = self._get(node, {"fields": "id,name,instagram_business_account{id,username,name}"})
         account = data.get("instagram_business_account") or {}
         if not account.get("id"):
             raise NotFound("The Facebook Page has no Instagram professional account linked to it.")

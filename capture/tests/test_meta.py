@@ -504,3 +504,29 @@ def test_replies_of_a_deleted_post_are_not_found(facebook):
     gone = Item(platform_id=f"{PAGE}_404", kind=POST, text="", published_at=None, raw={})
     with pytest.raises(NotFound):
         connector.replies(gone)
+
+
+def test_verify_by_page_id_and_a_username_is_not_looked_up(facebook):
+    connector = meta.FacebookConnector(base_url=facebook.url + facebook.base_path, token=TOKEN)
+    assert connector.verify(PAGE).platform_id == PAGE
+    assert connector.verify("falkopingsbibliotek").platform_id == PAGE
+    assert [r.path for r in facebook.requests if not r.path.endswith("/permissions")] == [
+        f"/v26.0/{PAGE}",
+        "/v26.0/me",
+    ]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_task_waits_as_long_as_metas_usage_headers_say(facebook, library_account):
+    from capture import tasks
+
+    facebook.add_post(PAGE, f"{PAGE}_1", "Inlägg", at(days_ago=1))
+    facebook.add_fault("rate_limit", 180, "/feed")
+    connection = connect("facebook", facebook, library_account, PAGE)
+
+    assert tasks.sync_connection(connection.pk) == "waiting"
+
+    connection.refresh_from_db()
+    assert connection.next_attempt_at == NOW + datetime.timedelta(minutes=3)
+    with time_machine.travel(NOW + datetime.timedelta(minutes=4), tick=False):
+        assert tasks.sync_connection(connection.pk)["new"] == 1
