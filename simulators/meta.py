@@ -97,7 +97,7 @@ class MetaSimulator(Simulator):
             author_id = post["account"] if by_account else _user_id(author_name)
             self.comments[comment_id] = {
                 "id": comment_id, "post_id": post_id, "parent_id": parent_id, "text": text,
-                "author_id": author_id, "author_name": self.accounts[post["account"]]["name"] if by_account
+                "author_id": author_id, "author_name": self.own_name(post["account"]) if by_account
                 else author_name, "published_at": published_at, "deleted": False, "hidden": False,
                 "by_account": by_account,
             }  # fmt: skip
@@ -115,6 +115,10 @@ class MetaSimulator(Simulator):
     def hide(self, item_id: str) -> None:
         with self.lock:
             (self.posts.get(item_id) or self.comments[item_id])["hidden"] = True
+
+    def own_name(self, account_id: str) -> str:
+        """How the account itself is named as an author (a Page by its name)."""
+        return self.accounts[account_id]["name"]
 
     # Meta's errors -------------------------------------------------------------------------------
 
@@ -353,6 +357,9 @@ class InstagramSimulator(MetaSimulator):
     account's token is a Page token whose `/me` names the Instagram account."""
 
     name = "instagram"
+
+    def own_name(self, account_id: str) -> str:
+        return self.accounts[account_id]["handle"]  # Instagram names authors by username
 
     def page_id(self, account_id: str) -> str:
         return f"page-{account_id}"

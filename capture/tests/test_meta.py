@@ -379,14 +379,17 @@ def test_a_full_instagram_sync_with_nested_replies_read_to_the_end(instagram, li
         instagram.add_comment("ig0", f"r{n}", f"Svar {n}", "bertil", at(hours=4 - n), parent_id="c1")
     instagram.add_comment("ig0", "c2", "Tack", "", at(hours=1), by_account=True)
     instagram.add_comment("ig0", "c3", "Sist", "cecilia", at(hours=0))
+    instagram.hide("c3")
     connection = connect("instagram", instagram, library_account, IG_USER)
 
     result = sync_connection(connection)
 
     assert result.new == 3 + 6
     assert {r.parent.platform_id for r in CapturedItem.objects.filter(platform_id__startswith="r")} == {"c1"}
-    assert CapturedItem.objects.get(platform_id="c2").by_account
+    own = CapturedItem.objects.get(platform_id="c2")
+    assert own.by_account and own.author_name == "falkopingsbibliotek"
     assert not CapturedItem.objects.get(platform_id="c1").by_account
+    assert CapturedItem.objects.get(platform_id="c3").hidden
     assert [r.path for r in instagram.requests].count("/v26.0/c1/replies") == 1  # the nested list's 2nd page
     assert_token_never_in_a_url(instagram)
 
@@ -530,3 +533,10 @@ def test_the_task_waits_as_long_as_metas_usage_headers_say(facebook, library_acc
     assert connection.next_attempt_at == NOW + datetime.timedelta(minutes=3)
     with time_machine.travel(NOW + datetime.timedelta(minutes=4), tick=False):
         assert tasks.sync_connection(connection.pk)["new"] == 1
+
+
+def test_every_meta_and_instagram_sample_has_a_test_here():
+    source = Path(__file__).read_text()
+    names = sorted(path.name for path in SAMPLES.iterdir() if path.name.startswith(("meta_", "instagram_")))
+    assert len(names) == 20
+    assert [name for name in names if name not in source] == []
