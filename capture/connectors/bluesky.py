@@ -19,7 +19,9 @@ where the archive must keep the answer exactly as it came.
   a reply's parent is its record's `reply.parent.uri` (the node above it where that is missing).
   `notFoundPost` (deleted) and `blockedPost` nodes and everything under them are skipped: the sync
   marks a captured reply that no longer shows as missing. Replies the thread's author hid
-  (`threadgate.record.hiddenReplies`) are kept with `hidden`.
+  (`threadgate.record.hiddenReplies`) are kept with `hidden`. A reply's raw answer is its
+  threadViewPost node without `replies`; a hidden one also has `hiddenByThreadgate` (the
+  threadgate's uri: the one key the portal adds, so that hiding after capture is an edit).
 - Errors: 400 NotFound / InvalidRequest "not found" → NotFound; BlockedActor/BlockedByActor →
   PermissionMissing; 429 → RateLimited until RateLimit-Reset (epoch seconds) or Retry-After.
 
@@ -197,8 +199,9 @@ class BlueskyConnector(Connector):
 
     def parse_thread(self, data: dict, post_id: str) -> Page:
         thread = data.get("thread") or {}
-        gate = ((data.get("threadgate") or {}).get("record") or {}).get("hiddenReplies") or []
-        hidden = set(gate)
+        threadgate = data.get("threadgate") or {}
+        gate_uri = threadgate.get("uri") or ""
+        hidden = set((threadgate.get("record") or {}).get("hiddenReplies") or [])
         items: list[Item] = []
         root = (thread.get("post") or {}).get("uri") or post_id
 
@@ -209,8 +212,15 @@ class BlueskyConnector(Connector):
                 child_post = child["post"]
                 reply_ref = (child_post.get("record") or {}).get("reply") or {}
                 parent = (reply_ref.get("parent") or {}).get("uri") or parent_uri
-                item = self.item(child_post, COMMENT, parent_id=parent, thread_id=post_id)
-                item.hidden = child_post.get("uri") in hidden
+                # The node as it came, without its replies (each is an item of its own). A reply the
+                # thread's author hid carries the threadgate that hides it: hiding or showing it
+                # again changes its hash, so the archive keeps both states as versions.
+                raw = {key: value for key, value in child.items() if key != "replies"}
+                is_hidden = child_post.get("uri") in hidden
+                if is_hidden:
+                    raw["hiddenByThreadgate"] = gate_uri
+                item = self.item(child_post, COMMENT, raw=raw, parent_id=parent, thread_id=post_id)
+                item.hidden = is_hidden
                 items.append(item)
                 walk(child, child_post.get("uri", ""))
 

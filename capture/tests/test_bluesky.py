@@ -130,6 +130,7 @@ def test_sample_post_thread_with_its_threadgate():
     assert reply.platform_id.endswith("/3memlvffl6s2y")
     assert reply.parent_id == root and reply.thread_id == root
     assert reply.by_account and reply.author_name == "Dan Nguyen"
+    assert reply.raw == sample("bluesky_getPostThread.json")["thread"]["replies"][0]  # no replies of its own
     assert not reply.hidden  # the threadgate's hiddenReplies is empty
     assert page.next_cursor is None
 
@@ -173,6 +174,8 @@ def test_not_found_and_blocked_nodes_and_hidden_replies_in_a_thread():
     assert [item.platform_id.rsplit("/", 1)[1] for item in items] == ["3memlvffl6s2y", "3nested"]
     assert items[1].parent_id == reply["post"]["uri"] and items[1].thread_id == root
     assert items[1].hidden and not items[0].hidden
+    assert items[1].raw["hiddenByThreadgate"] == body["threadgate"]["uri"]
+    assert "replies" not in items[0].raw and "hiddenByThreadgate" not in items[0].raw
 
 
 def test_a_deleted_root_is_not_found():
@@ -321,11 +324,15 @@ def test_an_edit_is_a_version_a_deleted_reply_is_missing_and_a_hidden_one_is_kep
         result = sync_connection(connection)
 
     post = CapturedItem.objects.get(platform_id=uri("p0"))
-    assert result.edited == 1 and post.text == "Öppet till 20" and post.version_count == 2
+    assert result.edited == 2 and post.text == "Öppet till 20" and post.version_count == 2
     assert ItemVersion.objects.get(item=post).text == "Öppet till 18"
     gone = CapturedItem.objects.get(platform_id=troll)
     assert result.missing == 1 and gone.missing_since == later and gone.text == "Ett olämpligt ord"
     assert CapturedItem.objects.get(text="Ny reklam").hidden
+    spam = CapturedItem.objects.get(text="Reklam")  # captured shown, hidden afterwards: a version
+    assert spam.hidden and spam.version_count == 2
+    assert spam.raw["hiddenByThreadgate"].startswith(f"at://{DID}/app.bsky.feed.threadgate/")
+    assert not ItemVersion.objects.get(item=spam).raw.get("hiddenByThreadgate")
 
 
 @time_machine.travel(NOW, tick=False)
