@@ -12,6 +12,8 @@ app.bsky.feed.getAuthorFeed, app.bsky.feed.getPostThread, app.bsky.feed.defs).
                                         replies is a #notFoundPost node, a deleted leaf is gone; a
                                         deleted or unknown root is 400 {"error": "NotFound"}; the
                                         root's threadgate (with `hiddenReplies`) once a reply is hidden
+- GET /media/<name>                     a picture (simulators/media.py); a `media_url` given as a
+                                        path (/media/a.png) is on this server
 Faults: a rate limit is 429 {"error": "RateLimitExceeded"} with RateLimit-Limit/-Remaining/-Reset
 (a Unix time in seconds)/-Policy; an expired token is 400 {"error": "ExpiredToken"}.
 """
@@ -23,6 +25,7 @@ import hashlib
 import re
 import time
 
+from . import media
 from .server import REASONS, Request, Response, Simulator
 
 POST_VIEW = "app.bsky.feed.defs#postView"
@@ -122,7 +125,7 @@ class BlueskySimulator(Simulator):
     ) -> None:
         with self.lock:
             did = self._did(account_id)
-            self._new_post(did, post_id, text, published_at, media_url=media_url)
+            self._new_post(did, post_id, text, published_at, media_url=media.resolve(media_url, self.url))
             self.profiles[did]["postsCount"] += 1
 
     def add_repost(self, account_id: str, post_id: str, text: str, author_name: str, published_at) -> None:
@@ -203,6 +206,7 @@ class BlueskySimulator(Simulator):
     def routes(self):
         return [
             ("GET", r"/xrpc/app\.bsky\.actor\.getProfile", self.get_profile),
+            ("GET", media.ROUTE, media.media_response),
             ("GET", r"/xrpc/app\.bsky\.feed\.getAuthorFeed", self.get_author_feed),
             ("GET", r"/xrpc/app\.bsky\.feed\.getPostThread", self.get_post_thread),
         ]

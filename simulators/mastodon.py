@@ -10,6 +10,8 @@
 - GET /api/v1/statuses/:id                      one status, 404 {"error": "Record not found"}
 - GET /api/v1/statuses/:id/context              ancestors (root first) and descendants, without the
                                                 status itself; a deleted status's replies drop out
+- GET /media/<name>                             a picture (simulators/media.py); a `media_url` given
+                                                as a path (/media/a.png) is on this server
 Faults: a rate limit is 429 {"error": "Too many requests"} with X-RateLimit-* headers (the reset an
 ISO time) and no Retry-After, as Mastodon answers; an expired token is 401 {"error": "The access
 token is invalid"} (only where the account was given a token). Mastodon has no hiding of replies.
@@ -22,6 +24,7 @@ import hashlib
 import re
 from html import escape
 
+from . import media
 from .server import REASONS, Request, Response, Simulator
 
 
@@ -104,6 +107,7 @@ class MastodonSimulator(Simulator):
     ) -> None:
         with self.lock:
             account = self.accounts[account_id]
+            media_url = media.resolve(media_url, self.url)
             self.statuses[post_id] = self._status(post_id, account, text, published_at, media_url=media_url)
             self.owner[post_id] = account_id
             account["statuses_count"] += 1
@@ -182,6 +186,7 @@ class MastodonSimulator(Simulator):
     def routes(self):
         return [
             ("GET", r"/api/v1/accounts/lookup", self.lookup),
+            ("GET", media.ROUTE, media.media_response),
             ("GET", r"/api/v1/accounts/(?P<account_id>[^/]+)/statuses", self.account_statuses),
             ("GET", r"/api/v1/statuses/(?P<status_id>[^/]+)/context", self.context),
             ("GET", r"/api/v1/statuses/(?P<status_id>[^/]+)", self.status),

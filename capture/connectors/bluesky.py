@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import datetime
 import time
+from urllib.parse import urlsplit
 
 from .base import (
     COMMENT,
@@ -87,6 +88,17 @@ def permalink(post: dict) -> str:
     if not handle or handle == "handle.invalid":
         handle = author.get("did") or post.get("uri", "at:///").split("/")[2]
     return f"https://bsky.app/profile/{handle}/post/{rkey(post.get('uri', ''))}"
+
+
+def actor_of(handle: str) -> str:
+    """A handle or DID from what comms may type: `@name.bsky.social`, a DID, or the profile's
+    address https://bsky.app/profile/<handle or did>."""
+    handle = handle.strip()
+    if handle.startswith(("https://", "http://")):
+        path = urlsplit(handle).path.rstrip("/")
+        if "/profile/" in path:
+            handle = path.split("/profile/", 1)[1].split("/", 1)[0]
+    return handle.lstrip("@")
 
 
 def media_urls(embed: dict | None) -> list[str]:
@@ -161,8 +173,7 @@ class BlueskyConnector(Connector):
     # What the sync reads -------------------------------------------------------------------------
 
     def verify(self, handle: str = "") -> Identity:
-        actor = handle.strip().lstrip("@")
-        return self.identity(self._get("app.bsky.actor.getProfile", {"actor": actor}))
+        return self.identity(self._get("app.bsky.actor.getProfile", {"actor": actor_of(handle)}))
 
     @staticmethod
     def identity(data: dict) -> Identity:

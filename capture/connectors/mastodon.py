@@ -131,6 +131,16 @@ def rate_limit_wait(headers, now: datetime.datetime | None = None) -> float:
     return 300.0  # Mastodon's rate-limit window is five minutes
 
 
+def acct_of(handle: str) -> str:
+    """What the lookup takes: `name` or `name@instance`, from a handle as comms may type it
+    (`@name@instance`, `name`, or the profile's address https://instance/@name)."""
+    handle = handle.strip()
+    if handle.startswith(("https://", "http://")):
+        path = urlsplit(handle).path.rstrip("/")
+        handle = path.rsplit("/", 1)[-1]
+    return handle.lstrip("@")
+
+
 def media_urls(status: dict) -> list[str]:
     urls = []
     for attachment in status.get("media_attachments") or []:
@@ -170,8 +180,7 @@ class MastodonConnector(Connector):
     # What the sync reads -------------------------------------------------------------------------
 
     def verify(self, handle: str = "") -> Identity:
-        acct = handle.strip().lstrip("@")
-        data = self._get("/api/v1/accounts/lookup", {"acct": acct})
+        data = self._get("/api/v1/accounts/lookup", {"acct": acct_of(handle)})
         return self.identity(data)
 
     @staticmethod

@@ -23,7 +23,7 @@ from capture.connectors.base import (
     RateLimited,
     TokenRejected,
 )
-from capture.connectors.bluesky import PUBLIC_APPVIEW, BlueskyConnector, media_urls, rate_limit_wait
+from capture.connectors.bluesky import PUBLIC_APPVIEW, BlueskyConnector, actor_of, media_urls, rate_limit_wait
 from capture.connectors.http import PlatformClient
 from capture.hashing import raw_sha256
 from capture.models import CapturedItem, Connection, ConnectionState, ItemVersion
@@ -229,6 +229,12 @@ def test_counters_and_indexing_are_not_edits_but_a_label_is():
     assert raw_sha256(entry, volatile) != raw_sha256(changed, volatile)
 
 
+def test_handles_as_comms_types_them():
+    assert actor_of("@falkoping.bsky.social") == "falkoping.bsky.social"
+    assert actor_of("https://bsky.app/profile/falkoping.se/post/3abc") == "falkoping.se"
+    assert actor_of("did:plc:abc") == "did:plc:abc"
+
+
 def test_media_of_video_and_link_cards():
     assert media_urls({"$type": "app.bsky.embed.video#view", "thumbnail": "https://video.bsky.app/t.jpg"}) == [
         "https://video.bsky.app/t.jpg"
@@ -367,3 +373,17 @@ def test_an_unknown_account_stops_the_connection(appview, connection):
         sync_connection(connection)
     connection.refresh_from_db()
     assert connection.state == ConnectionState.BROKEN
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_posts_image_is_captured_into_the_private_storage(appview, connection, tmp_path):
+    from capture.models import CapturedMedia
+    from moderation.tests.files.storage import private_media
+    from simulators.media import PNG
+
+    appview.add_post(DID, "p0", "Med bild", at(days=1), media_url="/media/bild.png")
+    with private_media(tmp_path):
+        result = sync_connection(connection)
+        media = CapturedMedia.objects.get(item__platform_id=uri("p0"))
+        assert result.media == 1 and media.source_url == f"{appview.url}/media/bild.png"
+        assert media.file.read() == PNG

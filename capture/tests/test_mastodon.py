@@ -16,6 +16,7 @@ from capture.connectors.base import COMMENT, POST, Item, NotFound, PermissionMis
 from capture.connectors.http import PlatformClient
 from capture.connectors.mastodon import (
     MastodonConnector,
+    acct_of,
     html_to_text,
     link_next_max_id,
     media_urls,
@@ -171,6 +172,12 @@ def test_html_becomes_plain_text():
     assert html_to_text(content) == "Öppet idag & imorgon\n\nLäs mer: https://falkoping.se/x\nVälkommen!"
 
 
+def test_handles_as_comms_types_them():
+    assert acct_of("@falkoping") == "falkoping"
+    assert acct_of("@falkoping@mastodon.social") == "falkoping@mastodon.social"
+    assert acct_of("https://mastodon.social/@falkoping/") == "falkoping"
+
+
 def test_media_attachments_become_media():
     status = {
         "media_attachments": [
@@ -317,3 +324,19 @@ def test_an_account_with_a_token_that_expires_stops_the_connection(instance, con
         sync_connection(connection)
     connection.refresh_from_db()
     assert connection.state == ConnectionState.BROKEN
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_posts_image_is_captured_into_the_private_storage(instance, connection, tmp_path):
+    from capture.models import CapturedMedia
+    from moderation.tests.files.storage import private_media
+    from simulators.media import PNG
+
+    instance.add_post(ACCOUNT_ID, "100", "Med bild", at(days=1), media_url="/media/bild.png")
+    with private_media(tmp_path):
+        result = sync_connection(connection)
+        media = CapturedMedia.objects.get(item__platform_id="100")
+        assert result.media == 1
+        assert media.source_url == f"{instance.url}/media/bild.png"
+        assert media.size == len(PNG) and media.content_type == "image/png"
+        assert media.file.read() == PNG
