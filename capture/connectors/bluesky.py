@@ -63,7 +63,6 @@ VOLATILE_KEYS = frozenset(
 )
 
 THREAD_VIEW = "app.bsky.feed.defs#threadViewPost"
-REPOST = "app.bsky.feed.defs#reasonRepost"
 
 
 def parse_time(value: str | None) -> datetime.datetime | None:

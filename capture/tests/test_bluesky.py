@@ -387,3 +387,14 @@ def test_a_posts_image_is_captured_into_the_private_storage(appview, connection,
         media = CapturedMedia.objects.get(item__platform_id=uri("p0"))
         assert result.media == 1 and media.source_url == f"{appview.url}/media/bild.png"
         assert media.file.read() == PNG
+
+
+def test_the_registry_knows_the_connector_and_production_takes_only_the_public_appview(settings):
+    from capture.addresses import address_problem
+    from capture.connectors.registry import connector_class
+
+    settings.CAPTURE_ALLOW_SIMULATORS = False
+    assert connector_class("bluesky") is BlueskyConnector
+    assert address_problem("bluesky", PUBLIC_APPVIEW) is None
+    assert address_problem("bluesky", "https://bsky.social") is not None
+    assert address_problem("bluesky", "http://127.0.0.1:8000") is not None

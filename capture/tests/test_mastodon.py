@@ -340,3 +340,14 @@ def test_a_posts_image_is_captured_into_the_private_storage(instance, connection
         assert media.source_url == f"{instance.url}/media/bild.png"
         assert media.size == len(PNG) and media.content_type == "image/png"
         assert media.file.read() == PNG
+
+
+def test_the_registry_knows_the_connector_and_production_takes_the_accounts_own_instance(settings):
+    from capture.addresses import address_problem
+    from capture.connectors.registry import connector_class
+
+    settings.CAPTURE_ALLOW_SIMULATORS = False
+    assert connector_class("mastodon") is MastodonConnector
+    assert address_problem("mastodon", "https://mastodon.social", "https://mastodon.social/@falkoping") is None
+    assert address_problem("mastodon", "https://mastodon.nu", "https://mastodon.social/@falkoping") is not None
+    assert address_problem("mastodon", "http://mastodon.social") is not None
