@@ -23,6 +23,7 @@ import datetime
 import html
 import re
 import zoneinfo
+from urllib.parse import urlsplit
 
 from .base import (
     COMMENT,
@@ -43,6 +44,7 @@ from .http import retry_after_seconds
 PACIFIC = zoneinfo.ZoneInfo("America/Los_Angeles")
 WATCH_URL = "https://www.youtube.com/watch?v="
 CHANNEL_URL = "https://www.youtube.com/channel/"
+MEDIA_HOSTS = (".ytimg.com", ".ggpht.com", ".googleusercontent.com")
 THUMBNAIL_SIZES = ("maxres", "standard", "high", "medium", "default")
 
 # The error reasons of the Data API (errors[].reason, and details[].reason in the newer envelope).
@@ -175,6 +177,14 @@ class YouTubeConnector(Connector):
 
     def classify_error(self, response) -> ConnectorError | None:
         return classify_youtube_error(response)
+
+    def media_allowed(self, url: str) -> bool:
+        """Thumbnails from YouTube's image hosts (i.ytimg.com, yt3.ggpht.com…), or the simulator's."""
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        if host in ("127.0.0.1", "localhost"):
+            return parts.scheme in ("http", "https")
+        return parts.scheme == "https" and host.endswith(MEDIA_HOSTS)
 
     def _get(self, path: str, params: dict) -> dict:
         return self.client.get_json(path, params=params, headers={"X-Goog-Api-Key": self.token})

@@ -414,6 +414,15 @@ def test_a_deleted_video_has_no_comments_to_read(youtube):
     assert yt.posts().items == []
 
 
+def test_thumbnails_come_only_from_youtubes_image_hosts():
+    yt = connector()
+    assert yt.media_allowed("https://i.ytimg.com/vi/CvTApw9X8aA/maxresdefault.jpg")
+    assert yt.media_allowed("https://yt3.ggpht.com/ytc/AMLnZu_31rROBnB8bq9EJfk82OnclHISQ3Hrx6i1oWLai5o=s88")
+    assert yt.media_allowed("http://127.0.0.1:8123/vi/x/hqdefault.jpg")  # the simulator (tests, demo)
+    assert not yt.media_allowed("http://i.ytimg.com/vi/x/default.jpg")
+    assert not yt.media_allowed("https://ytimg.com.example.org/x.jpg")
+
+
 def test_simulated_commenters_have_stable_channel_ids():
     assert author_channel("Anna") == author_channel("Anna") != author_channel("Bo")
     assert author_channel("Anna").startswith("UC") and len(author_channel("Anna")) == 24
