@@ -90,6 +90,7 @@ def entry_media(entry) -> list[str]:
 
 
 class FeedConnector(Connector):
+    complete_history = False  # a feed shows its latest entries only
     platform = "feed"
     label = "RSS/Atom"
     fixed_base_url = None  # the connection's base address is the feed's own

@@ -238,11 +238,6 @@ def test_failures_over_http(feeds, fault, error):
         assert "moved" in caught.value.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A feed shows only its latest entries, and the sync (capture/sync.py _finish) marks every unseen item "
-    "of the re-read window missing: it needs a way for a connector to say how far back its page is complete.",
-)
 def test_an_entry_that_falls_off_the_end_of_the_feed_is_not_a_deletion(feeds, library_account, settings):
     settings.CAPTURE_MEDIA_ENABLED = False
     feeds.page_size = 2
@@ -255,3 +250,20 @@ def test_an_entry_that_falls_off_the_end_of_the_feed_is_not_a_deletion(feeds, li
     with time_machine.travel(NOW + datetime.timedelta(hours=1), tick=False):
         result = sync_connection(connection)
     assert result.missing == 0
+    assert CapturedItem.objects.get(platform_id__endswith="n1").missing_since is None
+
+
+def test_an_entry_removed_from_inside_the_feed_is_marked_missing(feeds, library_account, settings):
+    settings.CAPTURE_MEDIA_ENABLED = False
+    feeds.page_size = 3
+    feeds.add_post("nyheter", "n1", "Äldst", at(2))
+    feeds.add_post("nyheter", "n2", "Mitten", at(1))
+    feeds.add_post("nyheter", "n3", "Nyast", at(0))
+    connection = feed_connection(feeds, library_account, "nyheter")
+    with time_machine.travel(NOW, tick=False):
+        sync_connection(connection)
+    feeds.delete("n2")  # the oldest is still shown: n2 was taken down, it did not fall off the end
+    with time_machine.travel(NOW + datetime.timedelta(hours=1), tick=False):
+        result = sync_connection(connection)
+    assert result.missing == 1
+    assert CapturedItem.objects.get(platform_id__endswith="n2").missing_since == NOW + datetime.timedelta(hours=1)
