@@ -140,3 +140,41 @@ def test_make_run_serves_the_demo_with_a_live_worker_and_stops_on_ctrl_c(demo_en
             os.killpg(runner.pid, signal.SIGKILL)
             runner.wait()
         log.close()
+
+
+def test_the_runner_starts_the_simulated_platforms_first_and_says_where_they_are(tmp_path):
+    from devtools import devrun
+
+    names = [child.name for child in devrun.children_to_run()]
+    assert names == ["simulated platforms", "web server", "Celery worker"]
+    assert devrun.children_to_run()[0].command[1:] == ["-m", "simulators.demo"]
+
+    plan = tmp_path / "simulators.json"
+    plan.write_text(json.dumps({"simulators": {"facebook": "http://127.0.0.1:8100"}, "missing": ["feed"]}))
+    text = devrun.platforms_banner(plan)
+    assert "simulated on this machine" in text and "facebook   http://127.0.0.1:8100" in text
+    assert "not simulated yet: feed" in text
+    assert "simulated on this machine" in devrun.platforms_banner(tmp_path / "none.json")  # not written yet
+
+
+def test_the_simulated_platforms_serve_until_stopped_and_write_their_addresses(tmp_path):
+    from simulators import demo
+
+    env = {**os.environ, "PORTAL_VAR_DIR": str(tmp_path), "PORTAL_SIMULATORS_PORT": str(free_port())}
+    process = subprocess.Popen(  # noqa: S603 (our own command line)
+        [sys.executable, "-m", "simulators.demo"], cwd=settings.BASE_DIR, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while not (tmp_path / "simulators.json").exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        plan = json.loads((tmp_path / "simulators.json").read_text())
+        assert set(plan["simulators"]) | set(plan["missing"]) == set(demo.MODULES)
+        assert plan["anchor"] and plan["changes_at"]
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
