@@ -3,11 +3,12 @@ after seed_demo). Idempotent: a connection is made once per account and connecto
 to the simulators' addresses and tokens if they moved; every run queues a sync.
 
 Why queue one: beat's capture runs every hour (capture/migrations/0002_sync_schedule.py), as it
-should for real platforms, so a newcomer would wait up to an hour for the first captures. The sync
-queued here waits in the broker until the worker starts, a few seconds later, and the simulators
-(devrun's first child) are up by then: the captures are in the archive within a minute. Running
-the command again (or waiting for beat) captures what changed on the platforms since (the demo's
-edited post, deleted and hidden comments: simulators/demo.py).
+should for real platforms, and a schedule beat has not run yet runs first one interval after beat
+starts: a newcomer would wait an hour for the first captures. The sync queued here waits in the
+broker until the worker starts, a few seconds later, and the simulators (devrun's first child) are
+up by then: the captures are in the archive within a minute. Running the command again (or waiting
+for beat) captures what changed on the platforms since (the demo's edited post, deleted and hidden
+comments: simulators/demo.py).
 
 The connections are made as the demo's comms user (kommunikator@), in the audit trail as any
 connection made in the portal. The token is the simulator's own (simulators/demo.py); no check
