@@ -221,6 +221,20 @@ ACCOUNTS = [
         ]),
         P("yt-plog", 27, 12, "Så fungerar vinterväghållningen i Falköping: en film om vem som plogar vad."),
     ]),
+    DemoAccount("Falköpings kommun", "mastodon", "mastodon", "109384756120394857", "falkopingskommun", [
+        P("ma-sno", 2, 7, "Snöoväder i natt: kör försiktigt och håll koll på falkoping.se för trafikinformation.", [
+            C("ma-sno-1", 1, "Eva Nord", "Blir det skolskjuts i morgon?"),
+            C("ma-sno-2", 2, "Falköpings kommun", "Hej Eva! Skolskjutsarna går som vanligt, med förseningar.",
+              by_account=True, reply_to="ma-sno-1"),
+        ]),
+        P("ma-val", 19, 10, "Medborgardialog om nya Stationsområdet: tyck till på falkoping.se/dialog."),
+    ]),
+    DemoAccount("Falköpings kommun", "bluesky", "bluesky", "did:plc:falkopingskommundemoaaaa", "falkoping.se", [
+        P("bs-sno", 2, 7, "Snöoväder i natt: kör försiktigt och håll koll på falkoping.se för trafikinformation.", [
+            C("bs-sno-1", 2, "Olle Berg", "Tack för infon!"),
+        ]),
+        P("bs-jul", 16, 9, "Julmarknad på Stora torget på lördag kl. 11–16. Välkommen!"),
+    ]),
 ]
 
 # What happens on the platforms CHANGES_AFTER after the first start: (what, kind, post or comment key, new text).
