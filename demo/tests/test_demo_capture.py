@@ -16,6 +16,7 @@ from capture import crypto, tasks
 from capture.connectors import registry
 from capture.models import CapturedItem, Connection, ConnectionState, ItemVersion
 from capture.sync import sync_connection
+from capture.tests.toy import UniformToyPlatform
 from simulators import demo
 
 TOY = "capture.tests.toy:UniformToyPlatform"
@@ -180,3 +181,22 @@ def test_the_content_is_the_same_on_every_start(toy_simulators):
     finally:
         first.stop()
         second.stop()
+
+
+class PlatformOfAnotherShape(UniformToyPlatform):
+    def add_post(self, account_id, post_id, text):  # not the uniform interface
+        raise TypeError("unexpected")
+
+
+def test_a_simulator_that_cannot_take_the_content_is_left_out_and_the_others_served(monkeypatch, caplog):
+    monkeypatch.setattr(
+        demo, "MODULES", {"facebook": TOY, "youtube": "demo.tests.test_demo_capture:PlatformOfAnotherShape"}
+    )
+    with caplog.at_level(logging.WARNING, logger="simulators.demo"):
+        running = demo.start(0)
+    try:
+        assert set(running.urls) == {"facebook"} and running.skipped == ["youtube"]
+        assert "The simulated youtube could not take the demo's content: left out." in caplog.text
+        assert {entry["kind"] for entry in running.connections()} == {"facebook"}
+    finally:
+        running.stop()
