@@ -31,10 +31,13 @@ $(VENV)/.installed-dev: requirements-dev.txt requirements.txt | $(BIN)/python
 # The demo: demo mode unless already set, DEBUG off (the portal's own error pages; DJANGO_DEBUG=true
 # for Django's debug pages); DATABASE_URL / REDIS_URL pass through. Another port:
 # make run PORTAL_DEV_ADDRESS=127.0.0.1:9000 (the links in its emails follow, settings.SITE_URL).
+# The demo accounts are connected to the simulated platforms, which devrun serves on the portal's
+# port + 100 … + 105, and a first sync is queued (README, "Capturing the platforms").
 run: $(VENV)/.installed-run
 	@export DJANGO_DEBUG="$${DJANGO_DEBUG:-false}" PORTAL_DEMO="$${PORTAL_DEMO:-true}" \
 		&& $(BIN)/python manage.py migrate --noinput \
 		&& $(BIN)/python manage.py seed_demo \
+		&& $(BIN)/python manage.py connect_demo_accounts \
 		&& exec $(BIN)/python -m devtools.devrun
 
 # make test ARGS="-k heartbeat -x"
