@@ -66,6 +66,7 @@ class MetaSimulator(Simulator):
         self.accounts: dict[str, dict] = {}
         self.tokens: dict[str, str] = {}  # token → account id
         self.scopes: dict[str, list[str]] = {}  # token → granted permissions
+        self.expiry: dict[str, int] = {}  # token → expires_at (epoch seconds; absent or 0: never), /debug_token
         self.posts: dict[str, dict] = {}
         self.comments: dict[str, dict] = {}  # id → comment (post_id, parent_id)
         self.usage_headers: list[tuple[str, str]] = []
@@ -202,6 +203,11 @@ class MetaSimulator(Simulator):
     def routes(self):
         return [
             ("GET", r"/media/(?P<name>[^/]+)", self._media),
+            (
+                "GET",
+                VERSION + r"/debug_token",
+                self._authorised(lambda request, account_id: self._debug_token(request)),
+            ),
             ("GET", VERSION + r"/(?P<node>[^/]+)", self._authorised(self.node)),
             ("GET", VERSION + r"/(?P<node>[^/]+)/(?P<edge>[^/]+)", self._authorised(self.edge)),
         ]
@@ -220,6 +226,15 @@ class MetaSimulator(Simulator):
 
     def edge(self, request, account_id, node, edge):
         raise NotImplementedError
+
+    def _debug_token(self, request):
+        token = request.query.get("input_token", "")
+        if token not in self.tokens:
+            return self._ok({"data": {"is_valid": False, "scopes": []}})
+        return self._ok(
+            {"data": {"type": "PAGE", "is_valid": True, "expires_at": self.expiry.get(token, 0),
+                      "data_access_expires_at": 0, "scopes": self.scopes.get(token, [])}}
+        )  # fmt: skip
 
     def _permissions(self, request):
         scopes = self.scopes.get(self._token(request), [])

@@ -405,6 +405,29 @@ class MetaConnector(Connector):
             return handle
         return self.external_id or "me"
 
+    def _expiry(self) -> datetime.datetime | None:
+        """When the token stops working, from `/debug_token` (the earlier of `expires_at` and
+        `data_access_expires_at`; 0 is "never"). This is the one call that carries the token in
+        its query string (`input_token`), as the Graph API requires: it goes to Meta's own host
+        only (http.py refuses any other), and the portal logs no URL. None when Meta does not say."""
+        try:
+            data = self._get("debug_token", {"input_token": self.token})
+        except (PermissionMissing, NotFound, NotSupported):
+            return None
+        except ConnectorError as error:
+            if isinstance(error, TokenRejected | RateLimited | TemporaryFailure):
+                raise
+            return None
+        info = data.get("data") or {}
+        if info.get("is_valid") is False:
+            raise TokenRejected(detail="debug_token: is_valid false")
+        moments = [
+            int(info[key])
+            for key in ("expires_at", "data_access_expires_at")
+            if str(info.get(key) or "0").isdigit() and int(info.get(key) or 0) > 0
+        ]
+        return datetime.datetime.fromtimestamp(min(moments), tz=datetime.UTC) if moments else None
+
     def _scopes(self) -> frozenset[str]:
         try:
             data = self._get("me/permissions")
@@ -442,6 +465,7 @@ class FacebookConnector(MetaConnector):
             handle=data.get("username") or "",
             url=data.get("link") or "",
             scopes=scopes,
+            expires_at=self._expiry(),
             can_read_messages=bool(scopes & self.MESSAGE_SCOPES),
         )
 
@@ -511,6 +535,7 @@ class InstagramConnector(MetaConnector):
             handle=account.get("username") or "",
             url=f"https://www.instagram.com/{account['username']}/" if account.get("username") else "",
             scopes=self._scopes(),
+            expires_at=self._expiry(),
         )
 
     def posts(self, cursor=None, since=None) -> Page:

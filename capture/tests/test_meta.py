@@ -302,7 +302,9 @@ def at(days_ago=0, hours=0):
 def assert_token_never_in_a_url(sim):
     assert sim.requests
     for request in sim.requests:
-        assert "access_token" not in request.query and "input_token" not in request.query
+        assert "access_token" not in request.query
+        # /debug_token is the one call whose query carries the token (input_token): Meta requires it.
+        assert "input_token" not in request.query or request.path.endswith("/debug_token")
         assert TOKEN not in request.path
         if request.path.startswith(sim.base_path):
             assert request.headers.get("authorization") == f"Bearer {TOKEN}"
@@ -513,7 +515,7 @@ def test_verify_by_page_id_and_a_username_is_not_looked_up(facebook):
     connector = meta.FacebookConnector(base_url=facebook.url + facebook.base_path, token=TOKEN)
     assert connector.verify(PAGE).platform_id == PAGE
     assert connector.verify("falkopingsbibliotek").platform_id == PAGE
-    assert [r.path for r in facebook.requests if not r.path.endswith("/permissions")] == [
+    assert [r.path for r in facebook.requests if not r.path.endswith(("/permissions", "/debug_token"))] == [
         f"/v26.0/{PAGE}",
         "/v26.0/me",
     ]
@@ -540,3 +542,15 @@ def test_every_meta_and_instagram_sample_has_a_test_here():
     names = sorted(path.name for path in SAMPLES.iterdir() if path.name.startswith(("meta_", "instagram_")))
     assert len(names) == 20
     assert [name for name in names if name not in source] == []
+
+
+def test_verify_reads_when_the_token_expires_from_debug_token(facebook, instagram):
+    expires = int(NOW.timestamp()) + 10 * 86400
+    facebook.expiry[TOKEN] = expires
+    identity = meta.FacebookConnector(base_url=facebook.url + facebook.base_path, token=TOKEN).verify()
+    assert identity.expires_at == datetime.datetime.fromtimestamp(expires, tz=datetime.UTC)
+    debug_calls = [r for r in facebook.requests if r.path.endswith("/debug_token")]
+    assert [r.query["input_token"] for r in debug_calls] == [TOKEN]
+    instagram.expiry[TOKEN] = expires
+    ig = meta.InstagramConnector(base_url=instagram.url + instagram.base_path, token=TOKEN).verify()
+    assert ig.expires_at == datetime.datetime.fromtimestamp(expires, tz=datetime.UTC)
