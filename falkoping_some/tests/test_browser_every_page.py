@@ -50,6 +50,7 @@ NOT_PAGES = {
     "council:feed",
     "records:export_download",
     "moderation:evidence_file",
+    "capture:media",
     "favicon",
 }
 # The roles of the walk: the mirrored roles (another unit's editor and manager) see the same pages
