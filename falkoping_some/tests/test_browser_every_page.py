@@ -247,7 +247,10 @@ FORMS_WITH_ERRORS = {
     "employee": ["accounts:request"],
     "editor": ["moderation:case_create", "activity:log"],
     "manager": ["accounts:mandate_grant"],
-    "comms": ["accounts:training_create", "council:meeting_create", "publicinfo:statement_edit", "accounts:edit"],
+    "comms": [
+        "accounts:training_create", "council:meeting_create", "publicinfo:statement_edit", "accounts:edit",
+        "capture:connect", "capture:remove",
+    ],  # fmt: skip
 }
 
 
