@@ -9,6 +9,8 @@ import pytest
 import time_machine
 from auditlog.models import LogEntry
 from django.core.files.base import ContentFile
+from django.db import connection as db
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -421,3 +423,26 @@ def test_a_sync_shows_on_the_account_page(client, toy, kommunikator, library_acc
     assert "Hämtar" in page  # the state
     assert "<dd>2</dd>" in page  # the items captured
     assert "Inte än" not in page  # a last successful capture
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["archive", "search"])
+def test_the_archive_and_the_search_cost_the_same_queries_whatever_their_size(
+    client, toy, kommunikator, library_account, page
+):
+    connection = make_connection(toy, library_account, kommunikator)
+    signed_in(client, kommunikator)
+    url = reverse("capture:archive", args=[library_account.pk]) if page == "archive" else reverse("capture:search")
+    params = {} if page == "archive" else {"q": "biblioteket"}
+    counts = []
+    for size in (3, 30):
+        start = CapturedItem.objects.count()
+        for n in range(start, start + size):
+            post = item(connection, f"p{n}", f"Inlägg {n} om biblioteket", days_ago=n)
+            reply = item(connection, f"c{n}", "Fråga", kind="comment", thread=post, parent=post)
+            item(connection, f"r{n}", "Svar om biblioteket", kind="comment", thread=post, parent=reply, by_account=True)
+        client.get(url, params)
+        with CaptureQueriesContext(db) as queries:
+            assert client.get(url, params).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
