@@ -8,6 +8,7 @@ removed (auditlog, capture/apps.py). Nothing is ever deleted: a removed connecti
 are kept.
 """
 
+import logging
 from urllib.parse import urlsplit
 
 from django.db import transaction
@@ -33,6 +34,8 @@ from .connectors.base import (
     TokenRejected,
 )
 from .models import Connection, ConnectionState
+
+logger = logging.getLogger(__name__)
 
 # What comms reads when the platform refuses (the connectors' own messages are English and for
 # the log; these are said in the user's language).
@@ -104,7 +107,10 @@ def _verify(kind: str, base_url: str, token: str, handle: str, account) -> Ident
     problem = address_problem(kind, base_url, account.url)
     if problem:
         raise DomainError(problem)
-    cls = registry.connector_class(kind)
+    try:
+        cls = registry.connector_class(kind)
+    except (LookupError, ImportError, AttributeError) as error:
+        raise DomainError(_("This account cannot be connected that way.")) from error
     if cls.needs_token and not token:
         raise DomainError(_("%(platform)s needs an access token.") % {"platform": connector_label(kind)})
     connector = cls(base_url=base_url, token=token)
@@ -112,6 +118,10 @@ def _verify(kind: str, base_url: str, token: str, handle: str, account) -> Ident
         identity = connector.verify(handle)
     except ConnectorError as error:
         raise DomainError(error_message(error)) from error
+    except (KeyError, ValueError, TypeError) as error:
+        # An answer the connector could not read: said as the platform answering unexpectedly.
+        logger.exception("Verifying a %s connection: unreadable answer", kind)
+        raise DomainError(error_message(ConnectorError())) from error
     finally:
         close = getattr(connector.client, "close", None)
         if close:

@@ -446,3 +446,26 @@ def test_the_archive_and_the_search_cost_the_same_queries_whatever_their_size(
             assert client.get(url, params).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+@pytest.mark.django_db
+def test_an_answer_the_connector_cannot_read_is_refused_in_plain_words(
+    client, toy, kommunikator, library_account, monkeypatch
+):
+    def unreadable(self, handle=""):
+        raise KeyError("id")
+
+    monkeypatch.setattr(ToyConnector, "verify", unreadable)
+    signed_in(client, kommunikator)
+    response = client.post(reverse("capture:connect", args=[library_account.pk]), connect_form(toy))
+    assert response.status_code == 200 and "Plattformen svarade inte som väntat" in response.text
+    assert not Connection.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_platform_without_a_connector_keeps_the_manual_log(client, kommunikator, library_account, monkeypatch):
+    monkeypatch.setattr(registry, "kinds_for", lambda platform: ["linkedin"])
+    signed_in(client, kommunikator)
+    assert "anslut/" not in client.get(library_account.get_absolute_url()).text
+    response = client.get(reverse("capture:connect", args=[library_account.pk]))
+    assert response.status_code == 302 and response["Location"] == library_account.get_absolute_url()
