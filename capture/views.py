@@ -146,9 +146,6 @@ def connect(request, pk):
         messages.error(request, _("Only an active account can be connected to its platform."))
         return redirect(account)
     form = ConnectForm(request.POST or None, account=account, kind=request.GET.get("typ"))
-    if not form.fields["kind"].choices:
-        messages.error(request, _("No connector reads this account's platform yet: keep logging its activity by hand."))
-        return redirect(account)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -468,4 +468,6 @@ def test_a_platform_without_a_connector_keeps_the_manual_log(client, kommunikato
     signed_in(client, kommunikator)
     assert "anslut/" not in client.get(library_account.get_absolute_url()).text
     response = client.get(reverse("capture:connect", args=[library_account.pk]))
-    assert response.status_code == 302 and response["Location"] == library_account.get_absolute_url()
+    assert "fortsätt att logga aktiviteten för hand" in response.text and "Kontrollera och anslut" not in response.text
+    response = client.post(reverse("capture:connect", args=[library_account.pk]), {"kind": "linkedin"})
+    assert response.status_code == 200 and not Connection.objects.exists()
