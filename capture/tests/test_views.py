@@ -471,3 +471,14 @@ def test_a_platform_without_a_connector_keeps_the_manual_log(client, kommunikato
     assert "fortsätt att logga aktiviteten för hand" in response.text and "Kontrollera och anslut" not in response.text
     response = client.post(reverse("capture:connect", args=[library_account.pk]), {"kind": "linkedin"})
     assert response.status_code == 200 and not Connection.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_token_that_expires_within_14_days_is_to_be_renewed(client, toy, kommunikator, library_account):
+    connection = make_connection(
+        toy, library_account, kommunikator, token_expires_at=timezone.now() + datetime.timedelta(days=20)
+    )
+    signed_in(client, kommunikator)
+    assert "förnya den nu" not in client.get(library_account.get_absolute_url()).text
+    Connection.objects.filter(pk=connection.pk).update(token_expires_at=timezone.now() + datetime.timedelta(days=13))
+    assert "förnya den nu" in client.get(library_account.get_absolute_url()).text
