@@ -248,8 +248,12 @@ FORMS_WITH_ERRORS = {
     "editor": ["moderation:case_create", "activity:log"],
     "manager": ["accounts:mandate_grant"],
     "comms": [
-        "accounts:training_create", "council:meeting_create", "publicinfo:statement_edit", "accounts:edit",
-        "capture:connect", "capture:remove",
+        "accounts:training_create",
+        "council:meeting_create",
+        "publicinfo:statement_edit",
+        "accounts:edit",
+        "capture:connect",
+        "capture:remove",
     ],  # fmt: skip
 }
 
