@@ -254,7 +254,7 @@ FORMS_WITH_ERRORS = {
         "accounts:edit",
         "capture:connect",
         "capture:remove",
-    ],  # fmt: skip
+    ],
 }
 
 
