@@ -31,10 +31,13 @@ $(VENV)/.installed-dev: requirements-dev.txt requirements.txt | $(BIN)/python
 # The demo: demo mode unless already set, DEBUG off (the portal's own error pages; DJANGO_DEBUG=true
 # for Django's debug pages); DATABASE_URL / REDIS_URL pass through. Another port:
 # make run PORTAL_DEV_ADDRESS=127.0.0.1:9000 (the links in its emails follow, settings.SITE_URL).
+# The demo accounts are connected to the simulated platforms, which devrun serves on the portal's
+# port + 100 … + 105, and a first sync is queued (README, "Capturing the platforms").
 run: $(VENV)/.installed-run
 	@export DJANGO_DEBUG="$${DJANGO_DEBUG:-false}" PORTAL_DEMO="$${PORTAL_DEMO:-true}" \
 		&& $(BIN)/python manage.py migrate --noinput \
 		&& $(BIN)/python manage.py seed_demo \
+		&& $(BIN)/python manage.py connect_demo_accounts \
 		&& exec $(BIN)/python -m devtools.devrun
 
 # make test ARGS="-k heartbeat -x"
@@ -47,6 +50,7 @@ test: $(VENV)/.installed-dev
 	@env -i PATH="$$PATH" LANG=C.UTF-8 PORTAL_VAR_DIR="$(CURDIR)/var" DJANGO_ALLOWED_HOSTS=some.falkoping.se \
 		DATABASE_URL=postgres://some@127.0.0.1/falkoping_some REDIS_URL=redis://127.0.0.1:6379/0 \
 		DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		PORTAL_CAPTURE_KEYS="$$($(BIN)/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/python -m devtools.testenv $(ARGS)
 

@@ -37,6 +37,8 @@ COMMS_MODEL_PERMISSIONS = {
     ],
     # The accessibility statement of the public page: comms keep it (no second one, no delete).
     "publicinfo": ["view_accessibilitystatement", "change_accessibilitystatement"],
+    # What the platforms showed (R3): read-only; connections are managed on the account's page.
+    "capture": ["view_connection", "view_captureditem"],
     "auth": ["view_group"],
     "auditlog": ["view_logentry"],
     "django_celery_beat": [

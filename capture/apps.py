@@ -11,7 +11,7 @@ class CaptureConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from . import checks  # noqa: F401 (registers the deploy checks)
+        from . import checks, sections  # noqa: F401 (the deploy checks; adds to the account's page)
         from .models import Connection
 
         # Who connected, changed or removed a connection (never the token: not even encrypted).

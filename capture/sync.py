@@ -129,6 +129,12 @@ class Sync:
             # The account itself is gone (or renamed away): nothing more to read until comms looks.
             self._stop(error)
             raise
+        if not self.connector.complete_history:
+            # Only back to the oldest item the walk saw: what is older has left the feed's window.
+            oldest = _parse(walk.get("oldest"))
+            until = oldest if until is None or (oldest and oldest > until) else until
+            if oldest is None:
+                until = self.now
         self._finish(started, until)
         self.result.calls = getattr(self.connector.client, "calls", 0)
         return self.result
@@ -137,6 +143,9 @@ class Sync:
         while True:
             page = self.connector.posts(cursor=walk["page"], since=until)
             self.result.pages += 1
+            times = [item.published_at for item in page.items if item.published_at is not None]
+            if times and (walk.get("oldest") is None or min(times) < _parse(walk["oldest"])):
+                walk["oldest"] = _iso(min(times))
             posts = [
                 item for item in page.items if until is None or item.published_at is None or item.published_at >= until
             ]

@@ -1,13 +1,15 @@
-"""The portal on a laptop: the web server and a Celery worker with beat, in one command.
+"""The portal on a laptop: the simulated platforms, the web server and a Celery worker with beat,
+in one command.
 
-`python -m devtools.devrun` (what `make run` starts after migrating and loading the demo
-data). Both run as children with this interpreter, each in its own process group so that Ctrl-C
-reaches only this runner, which then stops both. A child that dies is started again, as systemd
-restarts the deployed services (README.md); one that keeps dying at once (a port in use, a settings
-error) ends the runner.
+`python -m devtools.devrun` (what `make run` starts after migrating, loading the demo data and
+connecting the demo accounts). All three run as children with this interpreter, each in its own
+process group so that Ctrl-C reaches only this runner, which then stops them. A child that dies is
+started again, as systemd restarts the deployed services (README.md); one that keeps dying at once
+(a port in use, a settings error) ends the runner.
 """
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -32,6 +34,10 @@ WORKER = [
     sys.executable, "-m", "celery", "-A", "falkoping_some", "worker", "-B", "-l", "info", "--pool", "solo", "-c", "1",
     "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler",
 ]  # fmt: skip
+# The social media platforms, simulated on loopback with the demo's posts and comments, on fixed
+# ports beside the portal's (simulators/demo.py). First, so that they answer before the worker takes
+# the first sync that connect_demo_accounts queued.
+SIMULATORS = [sys.executable, "-m", "simulators.demo"]
 
 BANNER = f"""
   SoMe-portalen (demo) runs at {URL}/
@@ -45,7 +51,8 @@ BANNER = f"""
     admin@demo.falkoping.se          superuser
 
   Two-step verification (MFA) is off in the demo; production requires it for comms.{{mail}}
-  Ctrl-C stops the web server and the worker.
+{{platforms}}
+  Ctrl-C stops the web server, the worker and the simulated platforms.
 """
 
 
@@ -108,7 +115,25 @@ def banner():
     if log and settings.EMAIL_BACKEND == MAIL_LOG_BACKEND:
         shown = Path(log).relative_to(BASE_DIR) if Path(log).is_relative_to(BASE_DIR) else log
         mail = f"\n  The emails the portal sends are written to {shown} (tail -f {shown})."
-    return BANNER.format(mail=mail)
+    return BANNER.format(mail=mail, platforms=platforms_banner(Path(settings.VAR_DIR) / "simulators.json"))
+
+
+def platforms_banner(plan_file):
+    """Where the simulated platforms answer, as they wrote it (simulators/demo.py)."""
+    try:
+        plan = json.loads(Path(plan_file).read_text())
+    except (OSError, ValueError):
+        plan = {}
+    lines = [
+        "  The social media platforms are simulated on this machine (simulators/demo.py), nothing reaches the",
+        "  real ones. The demo accounts are connected to them; their posts and comments are in the archive",
+        "  within a minute of the start (an account's page), and again every hour.",
+    ]
+    for kind, url in sorted(plan.get("simulators", {}).items()):
+        lines.append(f"    {kind:<10} {url}")
+    if plan.get("missing"):
+        lines.append(f"    not simulated yet: {', '.join(plan['missing'])}")
+    return "\n".join(lines)
 
 
 def web_server_answers():
@@ -176,9 +201,13 @@ def handle_signals(handler):
         signal.signal(signum, handler)
 
 
+def children_to_run():
+    return [Child("simulated platforms", SIMULATORS), Child("web server", WEB), Child("Celery worker", WORKER)]
+
+
 def main():
     make_broker_folders()
-    children = [Child("web server", WEB), Child("Celery worker", WORKER)]
+    children = children_to_run()
     try:
         handle_signals(on_signal)
         for child in children:
@@ -187,7 +216,7 @@ def main():
     except Stop:
         # A second Ctrl-C while stopping must not leave the children behind.
         handle_signals(signal.SIG_IGN)
-        print("\nStopping the web server and the worker …", flush=True)
+        print("\nStopping the web server, the worker and the simulated platforms …", flush=True)
         code = 0
     handle_signals(signal.SIG_IGN)
     stop([child.process for child in children if child.process is not None])

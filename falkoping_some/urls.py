@@ -51,6 +51,7 @@ urlpatterns = [
     path("", include("activity.urls")),
     path("", include("review.urls")),
     path("", include("records.urls")),
+    path("", include("capture.urls")),
     path("moderering/", include("moderation.urls")),
     path("someradet/", include("council.urls")),
     path("inloggning/", include("allauth.urls")),

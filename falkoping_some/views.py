@@ -3,11 +3,13 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import Count
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from capture.models import Connection
 from falkoping_some import heartbeat
 
 logger = logging.getLogger(__name__)
@@ -35,11 +37,35 @@ def _cache_ok() -> bool:
         return False
 
 
+def _capture_summary() -> list[dict]:
+    """Each live connection to a platform (R3): its state, last success, items, last error in plain
+    words. Never a token, its hint or the connection's address."""
+    rows = (
+        Connection.objects.live()
+        .select_related("account")
+        .annotate(item_count=Count("items"))
+        .order_by("account__name", "kind", "pk")
+    )
+    return [
+        {
+            "connection": row.pk,
+            "account": row.account.name,
+            "connector": row.kind,
+            "state": row.state,
+            "last_success": timezone.localtime(row.last_success_at).isoformat() if row.last_success_at else None,
+            "items": row.item_count,
+            "last_error": row.last_error or None,
+        }
+        for row in rows
+    ]
+
+
 @require_safe
 @never_cache
 def health(request):
     """For monitoring, open to anyone: whether the database and the cache answer (HTTP 503 when
-    not), and when the background worker last ran its heartbeat (falkoping_some.tasks)."""
+    not), when the background worker last ran its heartbeat (falkoping_some.tasks), and the state of
+    each connection to a platform."""
     database_ok = _database_ok()
     cache_ok = _cache_ok()
     last_seen = heartbeat.last_heartbeat() if cache_ok else None
@@ -48,6 +74,7 @@ def health(request):
         "cache": "ok" if cache_ok else "error",
         "worker_last_seen": timezone.localtime(last_seen).isoformat() if last_seen else None,
         "worker": heartbeat.heartbeat_status(last_seen, timezone.now()) if cache_ok else "unknown",
+        "capture": _capture_summary() if database_ok else None,
     }
     return JsonResponse(body, status=200 if database_ok and cache_ok else 503)
 

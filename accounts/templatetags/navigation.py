@@ -5,7 +5,7 @@ from django import template
 register = template.Library()
 
 # Pages of the registry's apps that are their own menu items; their other pages are "Accounts".
-REGISTRY_APPS = {"accounts", "activity", "review", "records"}
+REGISTRY_APPS = {"accounts", "activity", "review", "records", "capture"}
 SECTIONS = {
     ("review", "queue"): "review",
     ("review", "flag_action"): "review",
@@ -16,6 +16,7 @@ SECTIONS = {
     ("records", "export_detail"): "records",
     ("records", "disposal_list"): "records",
     ("records", "disposal_detail"): "records",
+    ("capture", "search"): "capture_search",
 }
 
 

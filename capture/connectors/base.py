@@ -132,6 +132,10 @@ class Connector:
     volatile_keys: frozenset[str] = frozenset()
     # How many of this platform's calls may run at once across all workers (capture/limits.py).
     concurrency = 4
+    # Whether the last page of `posts` is the start of the account's history. A feed shows only its
+    # latest entries: an entry that falls off its end has not been deleted, so the sync marks items
+    # missing only back to the oldest one the walk saw (capture/sync.py).
+    complete_history = True
 
     def __init__(self, *, base_url: str, token: str = "", external_id: str = "", client=None):
         from .http import PlatformClient

@@ -109,3 +109,66 @@ class ToyConnector(Connector):
             for row in data["data"]
         ]
         return Page(items, data["next"])
+
+
+class UniformToyPlatform(ToyPlatform):
+    """The toy platform with the uniform simulator interface of simulators/ (add_account, add_post,
+    add_comment, edit, delete, hide): several accounts, each read with its own token, so that the
+    demo's wiring (simulators/demo.py) can be tested before the real simulators are there."""
+
+    base_path = ""
+
+    def __init__(self, page_size=25):
+        super().__init__(page_size=page_size)
+        self.accounts: dict[str, dict] = {}  # account id → {"name", "handle", "token"}
+        self.owner: dict[str, str] = {}  # post id → account id
+
+    def add_account(self, account_id, name, handle="", token=None):
+        self.accounts[account_id] = {"id": account_id, "name": name, "handle": handle, "token": token}
+
+    def add_post(self, account_id, post_id, text, published_at, media_url=None):
+        self.posts[post_id] = {"id": post_id, "text": text, "likes": 0, "created": published_at.isoformat()}
+        self.comments.setdefault(post_id, [])
+        self.owner[post_id] = account_id
+
+    def add_comment(self, post_id, comment_id, text, author_name, published_at, parent_id=None, by_account=False):
+        self.comments[post_id].append(
+            {"id": comment_id, "text": text, "author": author_name, "created": published_at.isoformat(),
+             "parent": parent_id, "by_account": by_account}
+        )  # fmt: skip
+
+    def _find(self, item_id):
+        if item_id in self.posts:
+            return self.posts[item_id]
+        return next((row for rows in self.comments.values() for row in rows if row["id"] == item_id), None)
+
+    def edit(self, item_id, text):
+        self._find(item_id)["text"] = text
+
+    def delete(self, item_id):
+        if self.posts.pop(item_id, None) is None:
+            for rows in self.comments.values():
+                rows[:] = [row for row in rows if row["id"] != item_id]
+
+    def hide(self, item_id):
+        self._find(item_id)["hidden"] = True
+
+    def _account_of(self, request):
+        header = request.headers.get("authorization", "")
+        return next((key for key, acc in self.accounts.items() if header == f"Bearer {acc['token']}"), None)
+
+    def _authorised(self, request):
+        return self._account_of(request) is not None
+
+    def me(self, request):
+        account_id = self._account_of(request)
+        if account_id is None:
+            return self.error(401, request)
+        return Response.json({"id": account_id, "name": self.accounts[account_id]["name"]})
+
+    def list_posts(self, request):
+        account_id = self._account_of(request)
+        if account_id is None:
+            return self.error(401, request)
+        rows = [post for post_id, post in self.posts.items() if self.owner.get(post_id) == account_id]
+        return self._page(sorted(rows, key=lambda post: post["created"], reverse=True), request)

@@ -1,5 +1,6 @@
 """`make run` as a newcomer gets it: the embedded default (SQLite and the file-system broker)
-migrated, seeded with the demo data, the web server and a Celery worker with beat started by
+migrated, seeded with the demo data, its accounts connected to the simulated platforms, those
+platforms, the web server and a Celery worker with beat started by
 `python -m devtools.devrun`, a worker that dies started again, and all of it stopped by Ctrl-C.
 As `make run` does, debug is off: the portal's own error pages, static files still served.
 
@@ -74,6 +75,7 @@ def manage(env, *args):
 def test_make_run_serves_the_demo_with_a_live_worker_and_stops_on_ctrl_c(demo_env, tmp_path):
     manage(demo_env, "migrate", "--noinput")
     manage(demo_env, "seed_demo")
+    manage(demo_env, "connect_demo_accounts")  # as make run does: whichever platforms are simulated
     base = f"http://{demo_env['PORTAL_DEV_ADDRESS']}"
     log = (tmp_path / "devrun.log").open("wb")
     runner = subprocess.Popen(  # noqa: S603 (our own command line)
@@ -103,6 +105,10 @@ def test_make_run_serves_the_demo_with_a_live_worker_and_stops_on_ctrl_c(demo_en
         mail_log = tmp_path / "var" / "mail.log"
         wait_for_output(tmp_path / "devrun.log", f"The emails the portal sends are written to {mail_log}")
         wait_for_output(mail_log, f"{base}/arkiv/gallring/", seconds=30)  # the link has the demo's port
+        # The platforms are simulated, and the banner says so (simulators/demo.py, a child of its own).
+        wait_for_output(tmp_path / "devrun.log", "The social media platforms are simulated on this machine")
+        simulators = [pid for pid, command in children(runner.pid).items() if "simulators.demo" in command]
+        assert len(simulators) == 1, children(runner.pid)
         assert "Subject:" not in (tmp_path / "devrun.log").read_text()
         assert "No directory at" not in (tmp_path / "devrun.log").read_text()  # whitenoise's warning
 
@@ -135,8 +141,48 @@ def test_make_run_serves_the_demo_with_a_live_worker_and_stops_on_ctrl_c(demo_en
             get(f"{base}/socialamedier")
         with pytest.raises(ProcessLookupError):
             os.killpg(again[0], 0)  # the new worker stopped with the runner
+        with pytest.raises(ProcessLookupError):
+            os.killpg(simulators[0], 0)  # and so did the simulated platforms
     finally:
         if runner.poll() is None:
             os.killpg(runner.pid, signal.SIGKILL)
             runner.wait()
         log.close()
+
+
+def test_the_runner_starts_the_simulated_platforms_first_and_says_where_they_are(tmp_path):
+    from devtools import devrun
+
+    names = [child.name for child in devrun.children_to_run()]
+    assert names == ["simulated platforms", "web server", "Celery worker"]
+    assert devrun.children_to_run()[0].command[1:] == ["-m", "simulators.demo"]
+
+    plan = tmp_path / "simulators.json"
+    plan.write_text(json.dumps({"simulators": {"facebook": "http://127.0.0.1:8100"}, "missing": ["feed"]}))
+    text = devrun.platforms_banner(plan)
+    assert "simulated on this machine" in text and "facebook   http://127.0.0.1:8100" in text
+    assert "not simulated yet: feed" in text
+    assert "simulated on this machine" in devrun.platforms_banner(tmp_path / "none.json")  # not written yet
+
+
+def test_the_simulated_platforms_serve_until_stopped_and_write_their_addresses(tmp_path):
+    from simulators import demo
+
+    env = {**os.environ, "PORTAL_VAR_DIR": str(tmp_path), "PORTAL_SIMULATORS_PORT": str(free_port())}
+    process = subprocess.Popen(  # noqa: S603 (our own command line)
+        [sys.executable, "-m", "simulators.demo"], cwd=settings.BASE_DIR, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while not (tmp_path / "simulators.json").exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        plan = json.loads((tmp_path / "simulators.json").read_text())
+        assert set(plan["simulators"]) | set(plan["missing"]) == set(demo.MODULES)
+        assert plan["anchor"] and plan["changes_at"]
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()

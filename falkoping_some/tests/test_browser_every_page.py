@@ -50,6 +50,7 @@ NOT_PAGES = {
     "council:feed",
     "records:export_download",
     "moderation:evidence_file",
+    "capture:media",
     "favicon",
 }
 # The roles of the walk: the mirrored roles (another unit's editor and manager) see the same pages
@@ -246,7 +247,14 @@ FORMS_WITH_ERRORS = {
     "employee": ["accounts:request"],
     "editor": ["moderation:case_create", "activity:log"],
     "manager": ["accounts:mandate_grant"],
-    "comms": ["accounts:training_create", "council:meeting_create", "publicinfo:statement_edit", "accounts:edit"],
+    "comms": [
+        "accounts:training_create",
+        "council:meeting_create",
+        "publicinfo:statement_edit",
+        "accounts:edit",
+        "capture:connect",
+        "capture:remove",
+    ],
 }
 
 

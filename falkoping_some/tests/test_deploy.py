@@ -13,6 +13,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 import time_machine
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -44,6 +45,7 @@ def production_environment(var_dir) -> dict:
         "REDIS_URL": "redis://127.0.0.1:6379/0",
         "EMAIL_URL": "smtp+tls://some:secret@mail.example.se:587",
         "PORTAL_VAR_DIR": str(var_dir),
+        "PORTAL_CAPTURE_KEYS": Fernet.generate_key().decode(),
     }
 
 
@@ -427,3 +429,20 @@ def test_the_error_page_links_its_stylesheet_by_a_path_that_exists(client):
     html = (BASE_DIR / "templates" / "500.html").read_text()
     link = re.search(r'<link rel="stylesheet" href="/static/([^"]+)">', html)
     assert link and finders.find(link[1]), "templates/500.html names a file in static/"
+
+
+def test_production_refuses_to_start_capture_without_its_own_token_keys(tmp_path):
+    environment = production_environment(tmp_path)
+    del environment["PORTAL_CAPTURE_KEYS"]
+    done = subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=BASE_DIR, env=environment, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert "capture.E001" in done.stderr + done.stdout
+    environment["PORTAL_CAPTURE_KEYS"] = "not-a-key"
+    done = subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=BASE_DIR, env=environment, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert "capture.E002" in done.stderr + done.stdout

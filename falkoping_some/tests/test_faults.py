@@ -143,6 +143,7 @@ def test_with_redis_down_the_pages_render_and_what_was_not_queued_runs_when_it_i
                 assert health.status == 503
                 assert json.loads(health.text) | {"worker_last_seen": None} == {
                     "database": "ok", "cache": "error", "worker": "unknown", "worker_last_seen": None,
+                    "capture": [],
                 }  # fmt: skip
 
                 # An editor signs in (the rate limits are in the cache) and answers the yearly

@@ -34,6 +34,7 @@ from django.utils import timezone
 from accounts.models import AccountStatus
 from accounts.tests.factories import MandateFactory, SocialAccountFactory, UserFactory
 from activity.models import ActivityImport
+from capture.models import CapturedItem, CapturedMedia, Connection
 from conftest import give_mfa
 from council.models import CalendarFeed, CouncilMeeting, Invitation, MeetingStatus, MinutesAttachment
 from falkoping_some.lib.private_files import store_private_file
@@ -222,6 +223,17 @@ MATRIX = {
     "council:feed_settings": rw(STAFF, LOGIN_THEN_405),
     "council:feed_renew": rw(LOGIN_THEN_405, STAFF),
     "council:feed": rw(PUBLIC, NOT_ALLOWED),
+    # The platforms' record (R3): an account's archive, its items and their images to its editors
+    # and comms (comments are citizens' personal data); nothing in it changes through the pages.
+    "capture:archive": rw(EDITORS_AND_COMMS, LOGIN_THEN_405),
+    "capture:item": rw(EDITORS_AND_COMMS, LOGIN_THEN_405),
+    "capture:media": rw(EDITORS_AND_COMMS, LOGIN_THEN_405),
+    "capture:search": rw(COMMS_ONLY, LOGIN_THEN_COMMS_405),
+    # Connecting an account to its platform, renewing the token, removing: comms only. An empty
+    # POST is the form again with its errors.
+    "capture:connect": rw(COMMS_ONLY, COMMS_ONLY),
+    "capture:renew": rw(COMMS_ONLY, COMMS_ONLY),
+    "capture:remove": rw(COMMS_ONLY, COMMS_ONLY),
 }
 
 # The file of a draft meeting's minutes, asked by its id (not a URL name: a check of its own).
@@ -279,6 +291,12 @@ KWARGS = {
     "council:attachment_upload": lambda w, s: {"pk": w.meeting.pk},
     "council:attachment_file": lambda w, s: {"pk": w.attachment.pk},
     "council:feed": lambda w, s: {"token": w.feed.token},
+    "capture:archive": lambda w, s: {"pk": s.account.pk},
+    "capture:item": lambda w, s: {"pk": s.account.pk, "item_pk": s.captured.pk},
+    "capture:media": lambda w, s: {"pk": s.account.pk, "item_pk": s.captured.pk, "media_pk": s.captured_media.pk},
+    "capture:connect": lambda w, s: {"pk": s.account.pk},
+    "capture:renew": lambda w, s: {"pk": s.account.pk, "connection_pk": s.connection.pk},
+    "capture:remove": lambda w, s: {"pk": s.account.pk, "connection_pk": s.connection.pk},
 }
 
 # The body of a POST, from the world and one side of it, where an empty one would stop at the
@@ -322,6 +340,12 @@ MIRRORED = {
     "moderation:legal_bases",
     "moderation:legal_basis",
     "moderation:legal_evidence_upload",
+    "capture:archive",
+    "capture:item",
+    "capture:media",
+    "capture:connect",
+    "capture:renew",
+    "capture:remove",
 }
 
 
@@ -340,6 +364,9 @@ class Side:
     legal_evidence: object
     self_check: object
     flag: object
+    connection: object  # to the platform (R3)
+    captured: object  # a post captured from it
+    captured_media: object  # its image
 
 
 @dataclass
@@ -358,8 +385,36 @@ class World:
     draft_attachment: object  # a file comms attached to the draft's minutes
 
 
+def build_capture(account, editor):
+    """A connection of the account to its platform, a captured post and its image (R3)."""
+    connection = Connection.objects.create(
+        account=account,
+        kind="facebook",
+        base_url="https://graph.facebook.com/v26.0",
+        external_id=f"page-{account.pk}",
+        external_name=account.name,
+        created_by=editor,
+    )
+    post = CapturedItem.objects.create(
+        connection=connection,
+        account=account,
+        platform="facebook",
+        platform_id=f"{account.pk}_1",
+        kind="post",
+        text="Välkommen till läsecirkeln",
+        raw={"id": f"{account.pk}_1"},
+        raw_sha256="0" * 64,
+        published_at=timezone.now(),
+    )
+    image = CapturedMedia(item=post, source_url="https://example.com/a.png", sha256="1" * 64, size=1)
+    image.content_type = "image/png"
+    image.file.save(f"{account.pk}.png", png(), save=True)
+    return connection, post, image
+
+
 def build_side(account, editor) -> Side:
     now = timezone.now()
+    connection, captured, captured_media = build_capture(account, editor)
     case = ModerationCase.objects.create(
         account=account,
         content_kind="comment",
@@ -398,6 +453,9 @@ def build_side(account, editor) -> Side:
             answered_by=editor,
         ),
         flag=ReviewFlag.objects.create(account=account, kind=FlagKind.POSTING_SHORTFALL),
+        connection=connection,
+        captured=captured,
+        captured_media=captured_media,
     )
 
 

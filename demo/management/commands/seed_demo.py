@@ -196,6 +196,27 @@ ACCOUNTS = [
         "Vägarbeten, detaljplaner och samråd.",
         {},
     ),
+    # On the open networks too, so that the demo captures from every simulated platform (simulators/demo.py).
+    (
+        "Falköpings kommun",
+        "mastodon",
+        "falkopingskommun@mastodon.nu",
+        "Kommunledningsförvaltningen",
+        "active",
+        ["public_information", "crisis"],
+        "Nyheter och viktig information från Falköpings kommun, även vid kris.",
+        {"url": "https://mastodon.nu/@falkopingskommun"},
+    ),
+    (
+        "Falköpings kommun",
+        "bluesky",
+        "falkoping.se",
+        "Kommunledningsförvaltningen",
+        "active",
+        ["public_information", "crisis"],
+        "Nyheter och viktig information från Falköpings kommun, även vid kris.",
+        {},
+    ),
     (
         "Bibliotekets TikTok",
         "tiktok",
@@ -275,6 +296,7 @@ URL_PATTERNS = {
     "youtube": "https://www.youtube.com/@{}",
     "x": "https://x.com/{}",
     "tiktok": "https://www.tiktok.com/@{}",
+    "bluesky": "https://bsky.app/profile/{}",
 }
 
 

@@ -1,0 +1,43 @@
+"""What the platforms' record adds to an account's page (accounts/sections.py): each live
+connection's state and the way to the archive, for the account's editors and comms; connecting,
+renewing and removing, for comms."""
+
+import datetime
+
+from django.db.models import Count
+from django.utils import timezone
+
+from accounts.models import AccountStatus
+from accounts.sections import account_page_section
+
+from .models import Connection
+from .services import connectable_kinds, connector_label, plain_error
+
+# Issue 18: a token that expires within 14 days is to be renewed (the review queue flags it too).
+TOKEN_WARNING_DAYS = 14
+
+
+@account_page_section
+def capture(request, account, today) -> dict:
+    user = request.user
+    if not user.has_perm("capture.archive", account):
+        return {}
+    connections = list(
+        Connection.objects.live().filter(account=account).annotate(item_count=Count("items")).order_by("kind", "pk")
+    )
+    soon = timezone.now() + datetime.timedelta(days=TOKEN_WARNING_DAYS)
+    for connection in connections:
+        connection.label = connector_label(connection.kind)
+        connection.plain_error = plain_error(connection.last_error)
+        connection.expires_soon = connection.token_expires_at is not None and connection.token_expires_at <= soon
+    can_connect = user.has_perm("capture.connect", account)
+    live_kinds = {connection.kind for connection in connections}
+    offers = []
+    if can_connect and account.status == AccountStatus.ACTIVE:
+        offers = [(kind, connector_label(kind)) for kind in connectable_kinds(account) if kind not in live_kinds]
+    return {
+        "capture_section": True,
+        "capture_connections": connections,
+        "capture_can_connect": can_connect,
+        "capture_offers": offers,
+    }
