@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import SocialAccount
-from falkoping_some.lib.private_files import evidence_storage
+from falkoping_some.lib.private_files import private_storage
 
 
 class ConnectorKind(models.TextChoices):
@@ -213,7 +213,7 @@ class CapturedMedia(models.Model):
 
     item = models.ForeignKey(CapturedItem, verbose_name=_("item"), on_delete=models.PROTECT, related_name="media")
     source_url = models.URLField(_("address on the platform"), max_length=2000)
-    file = models.FileField(_("file"), storage=evidence_storage, upload_to=media_path, max_length=300)
+    file = models.FileField(_("file"), storage=private_storage, upload_to=media_path, max_length=300)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     size = models.PositiveBigIntegerField(_("size"))
     content_type = models.CharField(_("content type"), max_length=100, blank=True)

@@ -4,7 +4,6 @@ import capture.models
 import django.db.models.deletion
 import django.utils.timezone
 import falkoping_some.lib.private_files
-import pathlib
 from django.conf import settings
 from django.db import migrations, models
 
@@ -110,7 +109,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('source_url', models.URLField(max_length=2000, verbose_name='address on the platform')),
-                ('file', models.FileField(max_length=300, storage=falkoping_some.lib.private_files.PrivateStorage(location=pathlib.PurePosixPath('/work/main/var/private')), upload_to=capture.models.media_path, verbose_name='file')),
+                ('file', models.FileField(max_length=300, storage=falkoping_some.lib.private_files.private_storage, upload_to=capture.models.media_path, verbose_name='file')),
                 ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
                 ('size', models.PositiveBigIntegerField(verbose_name='size')),
                 ('content_type', models.CharField(blank=True, max_length=100, verbose_name='content type')),
