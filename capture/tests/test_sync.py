@@ -241,3 +241,17 @@ def test_fan_out_queues_only_active_connections_that_are_not_waiting(connection,
 
 def test_rate_limited_never_waits_less_than_a_second():
     assert RateLimited(retry_after=0).retry_after == 1.0
+
+
+@pytest.mark.django_db
+def test_beat_runs_the_capture_every_hour_by_default():
+    import importlib
+
+    from django.apps import apps as django_apps
+    from django_celery_beat.models import PeriodicTask
+
+    importlib.import_module("capture.migrations.0002_sync_schedule").create_schedules(django_apps, None)
+    task = PeriodicTask.objects.get(name="Hämta från plattformarna (R3)")
+    assert task.task == "capture.tasks.sync_all_connections"
+    assert (task.interval.every, task.interval.period) == (60, "minutes")
+    assert task.enabled
