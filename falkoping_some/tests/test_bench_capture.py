@@ -73,11 +73,15 @@ def test_the_archive_and_search_benchmark_fills_and_explains(capture_bench, tmp_
     assert result["on_account"] == 400
     assert result["total"] == 400 + 4 * 400  # (2000 - 400) / 4 posts / 4 accounts, with 3 comments each
     assert result["archive"]["archive_page"]["runs"] == 2
-    assert all(figures["matches"] > 0 for figures in result["search"].values())
+    assert all(figures["matches"] > 0 for name, figures in result["search"].items() if name != "absent")
+    assert result["search"]["absent"]["matches"] == 0
     # The Swedish configuration: "biblioteket" finds "bibliotek" and "bibliotekets" too.
     assert result["search"]["stemmed"]["matches"] > CapturedItem.objects.filter(text__icontains="biblioteket ").count()
     assert {Path(name).name for name in result["explain_files"]} == {
         "capture-archive.txt", "capture-threads.txt", "capture-search-common.txt",
-        "capture-search-stemmed.txt", "capture-search-rare.txt",
+        "capture-search-stemmed.txt", "capture-search-rare.txt", "capture-search-absent.txt",
     }  # fmt: skip
+    experiment = result["newest_first_index"]
+    assert set(experiment["search"]) == set(result["search"]) and len(experiment["explain_files"]) == 2
+    assert "bench_item_newest_first" in (tmp_path / "capture-search-common-newest-first-index.txt").read_text()
     assert "Index" in (tmp_path / "capture-search-rare.txt").read_text()
