@@ -669,9 +669,7 @@ def fill_for_queries(archive_items: int, total_items: int, other_accounts: int =
     with connection.cursor() as cursor:
         # Fresh statistics and visibility map, as autovacuum would have them in a while (inside the
         # tests' transaction, where VACUUM cannot run, the statistics only).
-        cursor.execute(
-            "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
-        )
+        cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
         cursor.execute(
             "SELECT count(*), count(*) FILTER (WHERE account_id = %s) FROM capture_captureditem", [first.account_id]
         )
