@@ -90,3 +90,10 @@ load: $(VENV)/.installed-run wrk
 .PHONY: bench
 bench: $(VENV)/.installed-dev wrk
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The capture benchmarks (issue 18, bench/README.md "Capture"): ingest, two workers, archive and search.
+# make bench-capture, or make bench-capture CAPTURE_ARGS="--only ingest --items 20000"
+# (BENCH_CAPTURE_ITEMS, _CONNECTIONS, _ARCHIVE_ITEMS and _SEARCH_ITEMS set the sizes of a quick run).
+.PHONY: bench-capture
+bench-capture: $(VENV)/.installed-dev
+	$(BIN)/python bench/capture_bench.py $(CAPTURE_ARGS)

@@ -239,8 +239,9 @@ class Sync:
     # Storing --------------------------------------------------------------------------------------
 
     def store_page(self, items: list[Item], threads: dict[str, CapturedItem] | None = None) -> dict[str, CapturedItem]:
-        """Stores a page's items in a constant number of queries (plus one per edited item), and
-        answers them by platform id."""
+        """Stores a page's items in a constant number of queries (plus one per edited item, and one
+        INSERT per level of nesting among new replies to new replies), and answers them by platform
+        id."""
         if not items:
             return {}
         connection, volatile = self.connection, self.connector.volatile_keys
@@ -286,13 +287,41 @@ class Sync:
                 seen.append(obj.pk)
             stored[platform_id] = obj
         if new:
-            CapturedItem.objects.bulk_create(new)
+            self._insert(new, by_id, {**known, **existing})
             self.result.new += len(new)
         if seen:
             CapturedItem.objects.filter(pk__in=seen).update(last_seen_at=self.now, missing_since=None)
         self._link(by_id, stored, {**known, **stored})
         self._media(by_id, stored, new)
         return stored
+
+    @staticmethod
+    def _insert(new: list[CapturedItem], by_id: dict[str, Item], links: dict[str, CapturedItem]):
+        """Inserts the page's new items with their thread and parent already set, so that _link has
+        nothing left to do for them: one INSERT for the items whose thread and parent are stored
+        already (or unknown), then one for the replies to those, and so on down the reply chains
+        within the page (a query per level of nesting, not one UPDATE per reply)."""
+        pending = {obj.platform_id: obj for obj in new}
+        while pending:
+            ready = [
+                obj
+                for platform_id, obj in pending.items()
+                if by_id[platform_id].thread_id not in pending and by_id[platform_id].parent_id not in pending
+            ]
+            if not ready:  # a reply chain that loops (a platform's bug): _link sets what it can
+                ready = list(pending.values())
+            for obj in ready:
+                item = by_id[obj.platform_id]
+                thread = links.get(item.thread_id) if item.thread_id else None
+                parent = links.get(item.parent_id) if item.parent_id else None
+                if thread is not None and thread.pk is not None:
+                    obj.thread_id = thread.pk
+                if parent is not None and parent.pk is not None:
+                    obj.parent_id = parent.pk
+            CapturedItem.objects.bulk_create(ready)
+            for obj in ready:
+                links[obj.platform_id] = obj
+                del pending[obj.platform_id]
 
     @staticmethod
     def _fill(obj: CapturedItem, item: Item):
