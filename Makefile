@@ -88,8 +88,10 @@ load: $(VENV)/.installed-run wrk
 # The performance benchmarks at N = 1,000, 10,000 and 100,000 accounts (bench/README.md):
 # make bench, or make bench BENCH_ARGS="--sizes 1000,10000 --only checks"
 .PHONY: bench
+# The portal's benchmarks, then the capture's (bench/README.md), each against its limits.
 bench: $(VENV)/.installed-dev wrk
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/capture_bench.py $(CAPTURE_ARGS)
 
 # The capture benchmarks (issue 18, bench/README.md "Capture"): ingest, two workers, archive and search.
 # make bench-capture, or make bench-capture CAPTURE_ARGS="--only ingest --items 20000"
