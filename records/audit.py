@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import AccountDecision, Mandate, SocialAccount, Training
 from activity.models import WeeklyActivity
+from capture.models import Connection
 from moderation.models import Evidence, EvidenceAttestation, Inquiry, LegalBasisRecord, ModerationCase
 from review.models import ReviewFlag, SelfCheck
 
@@ -24,7 +25,7 @@ ACTIONS = {
 
 def account_log_entries(account: SocialAccount):
     """The log entries of the account itself and of its records: mandates, trainings, decisions, weekly
-    activity, flags, moderation, self-checks, and the records exports that took them out."""
+    activity, flags, moderation, self-checks, platform connections, and the records exports that took them out."""
     records = {
         SocialAccount: [account.pk],
         Mandate: account.mandates.values_list("pk", flat=True),
@@ -44,6 +45,8 @@ def account_log_entries(account: SocialAccount):
             "pk", flat=True
         ),
         SelfCheck: account.self_checks.values_list("pk", flat=True),
+        # R3: who connected the account to its platform, renewed the token or removed the connection.
+        Connection: account.capture_connections.values_list("pk", flat=True),
         # R3: who took out which records: the exports of this account and of every account, with
         # their downloads.
         RecordsExport: RecordsExport.objects.filter(Q(account=account) | Q(account__isnull=True)).values_list(

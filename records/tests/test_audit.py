@@ -15,6 +15,7 @@ from accounts.models import AccountDecision, Mandate, SocialAccount, Training
 from accounts.tests.factories import MandateFactory, UserFactory
 from accounts.tests.test_views_staff import edit_data
 from activity.models import WeeklyActivity
+from capture.models import Connection
 from conftest import give_mfa
 from moderation.models import Inquiry, LegalBasisRecord, ModerationCase
 from records.models import RecordsExport
@@ -185,5 +186,26 @@ def test_the_trail_covers_every_kind_of_record_the_account_has():
     }
     assert related == {
         Mandate, Training, AccountDecision, WeeklyActivity, ReviewFlag, ModerationCase, Inquiry, LegalBasisRecord,
-        SelfCheck, RecordsExport,
+        SelfCheck, RecordsExport, Connection,
     }  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_who_connected_the_account_to_its_platform_is_in_its_trail_without_the_token(kommunikator, library_account):
+    from capture import crypto
+    from records.audit import account_log_entries
+
+    with set_actor(kommunikator):
+        connection = Connection.objects.create(
+            account=library_account, kind="mastodon", base_url="https://mastodon.example", external_id="1",
+            token_encrypted=crypto.encrypt("hemlig-token-123"), created_by=kommunikator,
+        )  # fmt: skip
+        connection.state = "removed"
+        connection.save()
+    entries = [e for e in account_log_entries(library_account) if e.content_type.model == "connection"]
+    assert [(e.action, e.actor) for e in entries] == [
+        (LogEntry.Action.UPDATE, kommunikator),
+        (LogEntry.Action.CREATE, kommunikator),
+    ]
+    # Neither the token nor its encrypted form (auditlog leaves token_encrypted out: capture/apps.py).
+    assert not any("hemlig-token-123" in str(e.changes) or "token_encrypted" in str(e.changes) for e in entries)
