@@ -692,9 +692,6 @@ SEARCHES = {
     "rare": "gånggrift",
     "absent": "Stenstorpsvägen",  # in no row: the planner's guess for a word it has no statistics of
 }
-# An index the search could walk newest first (not in the migrations): measured beside the GIN plan
-# by `newest_first_experiment`, created and dropped in the benchmark's database.
-NEWEST_INDEX = "bench_item_newest_first"
 
 
 def timed(fn, repeat: int) -> dict:
@@ -726,46 +723,12 @@ def save_explain(name: str, title: str, queryset, note: str = "") -> str:
     return str(path.relative_to(BASE_DIR)) if path.is_relative_to(BASE_DIR) else str(path)
 
 
-def newest_first_experiment(explain: bool, repeat: int = 5) -> dict:
-    """The searches again with an index on (published_at DESC, id DESC), which PostgreSQL may walk
-    newest first, testing each row's text, instead of reading every match through the GIN index and
-    sorting them: fast when the words are common, a walk of the whole table when they are in no row
-    and the planner guesses they are in some. Dropped afterwards."""
-    from django.db import connection
-
-    from capture import selectors
-
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE INDEX {NEWEST_INDEX} ON capture_captureditem (published_at DESC, id DESC)")
-        cursor.execute("ANALYZE")
-    try:
-        searches = {}
-        for name, text in SEARCHES.items():
-            searches[name] = timed(lambda text=text: list(selectors.search(text)[:50]), repeat)
-        files = []
-        if explain:
-            for name in ("common", "absent"):
-                files.append(
-                    save_explain(
-                        f"search-{name}-newest-first-index",
-                        f"The search {SEARCHES[name]!r} with the experimental index {NEWEST_INDEX} "
-                        "on (published_at DESC, id DESC), not in the migrations",
-                        selectors.search(SEARCHES[name])[:50],
-                    )
-                )
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP INDEX IF EXISTS {NEWEST_INDEX}")
-    return {"search": searches, "explain_files": files}
-
-
 def queries(
     archive_items: int,
     total_items: int,
     repeat: int = 20,
     explain: bool = True,
     other_accounts: int = 99,
-    experiment_runs: bool = True,
 ) -> dict:
     """The archive page of an account of `archive_items` items and the search over `total_items`."""
     from django.db import connection
@@ -787,11 +750,19 @@ def queries(
         "archive_posts_only": timed(lambda: list(selectors.archive(account)[:50]), repeat),
         "threads_only": timed(lambda: selectors.threads(archive_posts), repeat),
     }
+
+    def search_page(text):
+        # As the search page reads it: the capped count, then the first page with the plan it chose.
+        hits = selectors.SearchHits(text)
+        hits.count()
+        return hits[0:50]
+
     searches = {}
     for name, text in SEARCHES.items():
-        figures = timed(lambda text=text: list(selectors.search(text)[:50]), repeat)
+        figures = timed(lambda text=text: search_page(text), repeat)
         figures["text"] = text
         figures["matches"] = selectors.search(text).count()
+        figures["plan"] = "walk" if selectors.SearchHits(text).more_than_counted else "gin"
         searches[name] = figures
     explains = []
     if explain:
@@ -815,20 +786,22 @@ def queries(
             )
         )  # fmt: skip
         for name in ("common", "stemmed", "rare", "absent"):
-            explains.append(
-                save_explain(
-                    f"search-{name}", f"The search {SEARCHES[name]!r} (capture.selectors.search, first 50)",
-                    selectors.search(SEARCHES[name])[:50], where,
-                )
-            )  # fmt: skip
-    experiment = newest_first_experiment(explain) if experiment_runs else None
+            hits = selectors.SearchHits(SEARCHES[name])
+            plan = selectors.WALK_ONLY if hits.more_than_counted else selectors.GIN_ONLY
+            with selectors._planner(plan):
+                explains.append(
+                    save_explain(
+                        f"search-{name}",
+                        f"The search {SEARCHES[name]!r} (capture.selectors.SearchHits, first 50, planner {plan})",
+                        selectors.search(SEARCHES[name])[:50], where,
+                    )
+                )  # fmt: skip
     worst = max([results["archive_page"]["p50_ms"], *(s["p50_ms"] for s in searches.values())])
     return {
         **filled,
         "archive": results,
         "search": searches,
         "explain_files": explains,
-        "newest_first_index": experiment,
         "method": (
             f"rows by SQL generate_series (a quarter posts, each with 3 comments; Swedish words drawn skewed "
             f"towards the common ones), GIN index built after the insert, VACUUM ANALYZE; one warm-up, then "
@@ -936,12 +909,8 @@ def print_tables(result: dict):
         for name, figures in r["search"].items():
             print(
                 f"  search {name:<15} p50 {figures['p50_ms']:>8.1f} ms  p95 {figures['p95_ms']:>8.1f} ms"
-                f"  {figures['matches']:>8,} matches  {figures['text']}"
+                f"  {figures['matches']:>8,} matches  {figures['plan']:<4}  {figures['text']}"
             )
-        if r.get("newest_first_index"):
-            print("  with an index on (published_at DESC, id DESC), an experiment:")
-            for name, figures in r["newest_first_index"]["search"].items():
-                print(f"  search {name:<15} p50 {figures['p50_ms']:>8.1f} ms  p95 {figures['p95_ms']:>8.1f} ms")
         print(f"  goals: {json.dumps(r['goal_met'])}")
 
 

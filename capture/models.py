@@ -178,6 +178,8 @@ class CapturedItem(models.Model):
             models.Index(fields=["account", "kind", "-published_at"], name="capture_item_account_kind"),
             models.Index(fields=["connection", "kind", "-published_at"], name="capture_item_connection_kind"),
             models.Index(fields=["thread"], name="capture_item_thread"),
+            # A common word's search walks this newest first (capture/selectors.py, SearchHits).
+            models.Index(fields=["-published_at", "-id"], name="capture_item_newest_first"),
         ]
 
     def __str__(self):

@@ -3,12 +3,14 @@
 `archive(account, …)`: an account's captured posts newest first (comments come with each post's
 thread, `threads`). `search(text, …)`: all captured text, with PostgreSQL's full-text search in the
 Swedish configuration over a GIN index (migration 0003); SQLite falls back to a plain contains
-search, which is exact but reads every row.
+search, which is exact but reads every row. `SearchHits` is what the search page pages through.
 """
 
+import contextlib
 import datetime
 
 from django.db import connection as db
+from django.db import transaction
 from django.db.models import Q
 
 from .models import CapturedItem, ItemKind
@@ -82,3 +84,63 @@ def search(text: str, *, accounts=None, kind: str | None = None):
             condition &= Q(text__icontains=word.strip('"'))
         items = items.filter(condition)
     return items.order_by("-published_at", "-pk")
+
+
+# A search's page, newest first, is cheap one of two ways (bench/README.md, "Capture"):
+# words in few items: read every match through the GIN index and sort them (cost ∝ matches);
+# words in many: walk the newest-first index (migration 0004) testing each row until a page is
+# full (cost ∝ 1 / share of rows that match). PostgreSQL cannot tell the two apart (it has no
+# statistics for a tsquery on an expression and guesses a fixed share), and a wrong guess costs
+# seconds: the walk of a million rows for a word in none. So the hits are first counted through
+# the GIN index, up to COMMON_MATCHES (cheap either way), and each page is then read with the plan
+# that fits, the other one switched off for that query. 10,000 is where the two cost about the
+# same over a million items.
+COMMON_MATCHES = 10_000
+GIN_ONLY = {"enable_indexscan": "off", "enable_seqscan": "off"}
+WALK_ONLY = {"enable_bitmapscan": "off"}
+
+
+@contextlib.contextmanager
+def _planner(settings: dict[str, str]):
+    """PostgreSQL's planner settings for the queries in the block (SET LOCAL, reset after)."""
+    if not full_text_available():
+        yield
+        return
+    with transaction.atomic(), db.cursor() as cursor:
+        for name, value in settings.items():
+            cursor.execute(f"SET LOCAL {name} = {value}")
+        try:
+            yield
+        finally:
+            for name in settings:
+                cursor.execute(f"RESET {name}")
+
+
+class SearchHits:
+    """The hits of `search()`, for django's Paginator: counted up to COMMON_MATCHES + 1 (a page says
+    "more than 10,000" rather than counting them all), and each page read with the plan that fits."""
+
+    ordered = True
+
+    def __init__(self, text: str, *, accounts=None, kind: str | None = None):
+        self.queryset = search(text, accounts=accounts, kind=kind)
+        self._count = None
+
+    def count(self) -> int:
+        if self._count is None:
+            with _planner(GIN_ONLY):
+                self._count = self.queryset.order_by().values("pk")[: COMMON_MATCHES + 1].count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    @property
+    def more_than_counted(self) -> bool:
+        return self.count() > COMMON_MATCHES
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        with _planner(WALK_ONLY if self.more_than_counted else GIN_ONLY):
+            return list(self.queryset[index])

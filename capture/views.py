@@ -121,7 +121,8 @@ def media_file(request, pk, item_pk, media_pk):
 def search(request):
     form = SearchForm(request.GET or None)
     text = form.cleaned_data["q"] if form.is_valid() else ""
-    page = Paginator(selectors.search(text), PAGE_SIZE).get_page(request.GET.get("sida"))
+    hits = selectors.SearchHits(text)
+    page = Paginator(hits, PAGE_SIZE).get_page(request.GET.get("sida"))
     return render(
         request,
         "capture/search.html",
@@ -131,6 +132,7 @@ def search(request):
             "page": page,
             "query": _query_without_page(request),
             "full_text": selectors.full_text_available(),
+            "more_than": selectors.COMMON_MATCHES if text and hits.more_than_counted else None,
         },
     )
 

@@ -386,6 +386,24 @@ class TestSearch:
         phrase = client.get(url, {"q": '"nya lokaler" -inlägg'}).text
         assert "bibliotekets nya lokaler" in phrase and "Nytt inlägg om biblioteket" not in phrase
 
+    def test_a_search_with_more_hits_than_are_counted_says_so_and_pages_newest_first(
+        self, client, captured, kommunikator, monkeypatch
+    ):
+        """Beyond COMMON_MATCHES the hits are not all counted; each page is read with the plan that
+        fits (selectors.SearchHits), and it is the same page the plain query gives."""
+        for n in range(4):
+            item(captured, f"v{n}", f"Vintervägen plogas nummer {n}", days_ago=n + 3)
+        monkeypatch.setattr(selectors, "COMMON_MATCHES", 2)
+        signed_in(client, kommunikator)
+        response = client.get(reverse("capture:search"), {"q": "vintervägen"})
+        assert "Mer än 2 poster hittades" in response.text
+        hits = selectors.SearchHits("vintervägen")
+        assert hits.more_than_counted and hits.count() == 3
+        assert [i.text for i in hits[0:4]] == [f"Vintervägen plogas nummer {n}" for n in range(4)]
+        assert [i.pk for i in hits[1:3]] == [i.pk for i in selectors.search("vintervägen")[1:3]]
+        few = selectors.SearchHits("vintervägen 3")
+        assert not few.more_than_counted and [i.text for i in few[0:50]] == ["Vintervägen plogas nummer 3"]
+
     def test_the_contains_fallback_finds_parts_of_words(self, client, captured, kommunikator):
         if selectors.full_text_available():
             pytest.skip("the fallback is SQLite's")

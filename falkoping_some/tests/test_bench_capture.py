@@ -81,7 +81,5 @@ def test_the_archive_and_search_benchmark_fills_and_explains(capture_bench, tmp_
         "capture-archive.txt", "capture-threads.txt", "capture-search-common.txt",
         "capture-search-stemmed.txt", "capture-search-rare.txt", "capture-search-absent.txt",
     }  # fmt: skip
-    experiment = result["newest_first_index"]
-    assert set(experiment["search"]) == set(result["search"]) and len(experiment["explain_files"]) == 2
-    assert "bench_item_newest_first" in (tmp_path / "capture-search-common-newest-first-index.txt").read_text()
+    assert {figures["plan"] for figures in result["search"].values()} <= {"gin", "walk"}
     assert "Index" in (tmp_path / "capture-search-rare.txt").read_text()
