@@ -18,12 +18,8 @@ from django.conf import settings
 
 from accounts.tests.factories import UserFactory
 from capture import crypto, tasks
-from capture.connectors import registry
 from capture.models import CapturedItem, Connection
 from falkoping_some.tests.worker import database_url, stop, wait_for
-from simulators.server import serve
-
-from .toy import ToyPlatform
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -38,15 +34,6 @@ from celery.__main__ import main
 sys.argv[0] = "celery"
 sys.exit(main())
 """
-
-
-@pytest.fixture
-def toy(monkeypatch):
-    monkeypatch.setitem(registry.CONNECTORS, "toy", "capture.tests.toy:ToyConnector")
-    platform = ToyPlatform(page_size=2)
-    running = serve(platform)
-    yield platform
-    running.stop()
 
 
 def test_a_worker_captures_every_due_connection(toy, library_account, social_account, tmp_path):

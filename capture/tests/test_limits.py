@@ -10,13 +10,11 @@ import time_machine
 from django.core.cache import caches
 from django.utils import timezone
 
-from accounts.tests.factories import UserFactory
 from capture import crypto, limits, tasks
 from capture.connectors import registry
 from capture.models import CapturedItem, Connection
-from simulators.server import serve
 
-from .toy import ToyConnector, ToyPlatform
+from .toy import ToyConnector
 
 
 @pytest.fixture(params=["default", pytest.param("redis", marks=pytest.mark.redis)])
@@ -36,23 +34,6 @@ def shared_cache(request, settings, monkeypatch):
     cache.delete_many([f"capture:slot:toy:{n}" for n in range(8)] + ["capture:paused:toy"])
     yield cache
     cache.delete_many([f"capture:slot:toy:{n}" for n in range(8)] + ["capture:paused:toy"])
-
-
-@pytest.fixture
-def toy(monkeypatch):
-    monkeypatch.setitem(registry.CONNECTORS, "toy", "capture.tests.toy:ToyConnector")
-    platform = ToyPlatform(page_size=2)
-    running = serve(platform)
-    yield platform
-    running.stop()
-
-
-@pytest.fixture
-def connection(toy, library_account):
-    return Connection.objects.create(
-        account=library_account, kind="toy", base_url=toy.url, external_id="toy-1",
-        token_encrypted=crypto.encrypt("good-token"), created_by=UserFactory(),
-    )  # fmt: skip
 
 
 def test_the_slots_follow_the_connectors_concurrency(shared_cache, monkeypatch):

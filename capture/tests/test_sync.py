@@ -7,34 +7,12 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from accounts.tests.factories import UserFactory
 from capture import crypto, signals, tasks
-from capture.connectors import registry
 from capture.connectors.base import RateLimited, TemporaryFailure, TokenRejected
 from capture.models import CapturedItem, Connection, ConnectionState, ItemVersion
 from capture.sync import Sync, sync_connection
-from simulators.server import serve
-
-from .toy import ToyPlatform
 
 NOW = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC)
-
-
-@pytest.fixture
-def toy(monkeypatch):
-    monkeypatch.setitem(registry.CONNECTORS, "toy", "capture.tests.toy:ToyConnector")
-    platform = ToyPlatform(page_size=2)
-    running = serve(platform)
-    yield platform
-    running.stop()
-
-
-@pytest.fixture
-def connection(toy, library_account):
-    return Connection.objects.create(
-        account=library_account, kind="toy", base_url=toy.url, external_id="toy-1",
-        token_encrypted=crypto.encrypt("good-token"), created_by=UserFactory(),
-    )  # fmt: skip
 
 
 def texts(**filters):

@@ -22,9 +22,8 @@ from capture.connectors.base import Identity
 from capture.models import CapturedItem, CapturedMedia, Connection, ConnectionState, ItemVersion
 from capture.sync import Sync
 from moderation.tests.files.storage import private_media
-from simulators.server import serve
 
-from .toy import ToyConnector, ToyPlatform
+from .toy import ToyConnector, served
 
 NOW = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC)
 TOKEN = "good-token-abcdefgh"  # noqa: S105 (the toy's)
@@ -32,13 +31,10 @@ TOKEN = "good-token-abcdefgh"  # noqa: S105 (the toy's)
 
 @pytest.fixture
 def toy(monkeypatch):
-    monkeypatch.setitem(registry.CONNECTORS, "toy", "capture.tests.toy:ToyConnector")
     monkeypatch.setattr(registry, "kinds_for", lambda platform: ["toy", registry.FEED])
-    platform = ToyPlatform(page_size=2)
-    platform.token = TOKEN
-    running = serve(platform)
-    yield platform
-    running.stop()
+    with served(monkeypatch) as platform:
+        platform.token = TOKEN
+        yield platform
 
 
 @pytest.fixture

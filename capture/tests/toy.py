@@ -2,12 +2,26 @@
 every failure, to test the sync engine (capture/sync.py, capture/tasks.py) apart from any real
 platform's quirks. The real connectors have their own simulators (simulators/)."""
 
+import contextlib
 import datetime
 
+from capture.connectors import registry
 from capture.connectors.base import COMMENT, POST, Connector, Identity, Item, Page
-from simulators.server import Response, Simulator
+from simulators.server import Response, Simulator, serve
 
 BASE = datetime.datetime(2026, 11, 1, 12, 0, tzinfo=datetime.UTC)
+
+
+@contextlib.contextmanager
+def served(monkeypatch, page_size=2):
+    """The toy platform on loopback, its connector registered as "toy" (for a fixture to yield)."""
+    monkeypatch.setitem(registry.CONNECTORS, "toy", "capture.tests.toy:ToyConnector")
+    platform = ToyPlatform(page_size=page_size)
+    running = serve(platform)
+    try:
+        yield platform
+    finally:
+        running.stop()
 
 
 class ToyPlatform(Simulator):

@@ -12,13 +12,11 @@ from django.utils import timezone
 from accounts.models import AccountStatus, ClosingReason, Notification
 from accounts.tests.factories import SocialAccountFactory, UserFactory
 from capture import crypto, tasks
-from capture.connectors import registry
 from capture.models import Connection, ConnectionState
-from capture.tests.toy import ToyPlatform
+from capture.tests.toy import served
 from review import scheduled_checks as checks
 from review.flags import FLAG_SEVERITY, queue
 from review.models import FlagKind, FlagStatus, ReviewFlag
-from simulators.server import serve
 
 NOW = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC)
 TODAY = datetime.date(2026, 11, 2)
@@ -26,11 +24,8 @@ TODAY = datetime.date(2026, 11, 2)
 
 @pytest.fixture
 def toy(monkeypatch):
-    monkeypatch.setitem(registry.CONNECTORS, "toy", "capture.tests.toy:ToyConnector")
-    platform = ToyPlatform(page_size=2)
-    running = serve(platform)
-    yield platform
-    running.stop()
+    with served(monkeypatch) as platform:
+        yield platform
 
 
 def connect(
