@@ -98,82 +98,14 @@ def text_for(n: int) -> str:
     return " ".join(words).capitalize()
 
 
-# The toy platform's connector (its simulator is simulators/toy.py). -------------------------------
-
-
-def _connector_class():
-    from capture.connectors.base import COMMENT, POST, Connector, Identity, Item, Page
-
-    def when(value):
-        return datetime.datetime.fromisoformat(value)
-
-    class ToyConnector(Connector):
-        platform = TOY
-        label = "Toy"
-        needs_token = True
-        volatile_keys = frozenset({"likes"})
-
-        def _get(self, path, params=None):
-            return self.client.get_json(path, params=params, headers={"Authorization": f"Bearer {self.token}"})
-
-        def verify(self, handle=""):
-            data = self._get("/me")
-            return Identity(platform_id=data["id"], name=data["name"])
-
-        def posts(self, cursor=None, since=None):
-            data = self._get("/posts", {"cursor": cursor} if cursor else None)
-            items = [
-                Item(
-                    platform_id=row["id"],
-                    kind=POST,
-                    text=row["text"],
-                    raw=row,
-                    by_account=True,
-                    published_at=when(row["created"]),
-                    hidden=row.get("hidden", False),
-                )  # fmt: skip
-                for row in data["data"]
-            ]
-            return Page(items, data["next"])
-
-        def stop_at(self, items, until):
-            # Newest first: the walk has reached `until` when the page's oldest post is older.
-            return until is not None and bool(items) and items[-1].published_at < until
-
-        def replies(self, post, cursor=None):
-            data = self._get(f"/posts/{post.platform_id}/comments", {"cursor": cursor} if cursor else None)
-            items = [
-                Item(
-                    platform_id=row["id"],
-                    kind=COMMENT,
-                    text=row["text"],
-                    raw=row,
-                    author_name=row["author"],
-                    by_account=row.get("by_account", False),
-                    published_at=when(row["created"]),
-                    parent_id=row.get("parent") or post.platform_id,
-                    thread_id=post.platform_id,
-                    hidden=row.get("hidden", False),
-                )  # fmt: skip
-                for row in data["data"]
-            ]
-            return Page(items, data["next"])
-
-    return ToyConnector
-
-
-ToyConnector = None  # set by register()
+# The toy platform's connector (its simulator is simulators/toy.py): the tests' own
+# (capture/tests/toy.py), registered in this process and the workers it forks. -------------------
 
 
 def register():
-    """Puts the toy connector in the registry of this process (and of the workers it forks)."""
-    global ToyConnector
     from capture.connectors import registry
 
-    if ToyConnector is None:
-        ToyConnector = _connector_class()
-        sys.modules.setdefault("capture_bench", sys.modules[__name__])
-    registry.CONNECTORS[TOY] = "capture_bench:ToyConnector"
+    registry.CONNECTORS[TOY] = "capture.tests.toy:ToyConnector"
 
 
 # The simulator, in a process of its own (its CPU and memory are not the worker's). ---------------

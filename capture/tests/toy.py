@@ -80,6 +80,9 @@ class ToyPlatform(Simulator):
 
 
 class ToyConnector(Connector):
+    """Reads this toy platform and simulators/toy.py's (the benchmark's: several accounts, replies to
+    replies, hidden items)."""
+
     platform = "toy"
     label = "Toy"
     needs_token = True
@@ -102,6 +105,7 @@ class ToyConnector(Connector):
                 raw=row,
                 by_account=True,
                 published_at=datetime.datetime.fromisoformat(row["created"]),
+                hidden=row.get("hidden", False),
             )  # fmt: skip
             for row in data["data"]
         ]
@@ -116,9 +120,12 @@ class ToyConnector(Connector):
                 text=row["text"],
                 raw=row,
                 author_name=row["author"],
+                by_account=row.get("by_account", False),
                 published_at=datetime.datetime.fromisoformat(row["created"]),
-                parent_id=post.platform_id,
+                # The simulators/toy.py platform of the benchmark answers replies to replies too.
+                parent_id=row.get("parent") or post.platform_id,
                 thread_id=post.platform_id,
+                hidden=row.get("hidden", False),
             )  # fmt: skip
             for row in data["data"]
         ]
