@@ -122,19 +122,16 @@ class Sync:
                     self._walk_messages(walk, until)
                 walk.update(phase="done", page=None)
                 self._save_cursor(walk)
-        except TokenRejected as error:
-            self._stop(error)
-            raise
-        except NotFound as error:
-            # The account itself is gone (or renamed away): nothing more to read until comms looks.
+        except (TokenRejected, NotFound) as error:
+            # A refused token, or the account itself gone (or renamed away): nothing more to read
+            # until comms looks.
             self._stop(error)
             raise
         if not self.connector.complete_history:
-            # Only back to the oldest item the walk saw: what is older has left the feed's window.
-            oldest = _parse(walk.get("oldest"))
-            until = oldest if until is None or (oldest and oldest > until) else until
-            if oldest is None:
-                until = self.now
+            # Only back to the oldest item the walk saw (none: nothing): what is older has left the
+            # feed's window.
+            oldest = _parse(walk.get("oldest")) or self.now
+            until = oldest if until is None else max(until, oldest)
         self._finish(started, until)
         self.result.calls = getattr(self.connector.client, "calls", 0)
         return self.result

@@ -89,8 +89,8 @@ def sync_connection(pk: int):
                 logger.info("Connection %s: %s; next attempt in %s", pk, error.message, wait)
                 return "waiting"
             except ConnectorError as error:
-                # NotFound (the account is gone), PermissionMissing on the posts: stopped by the sync
-                # where it must be, else kept as a failure to retry.
+                # PermissionMissing on the posts, an address production refuses, an answer that
+                # cannot be read: kept as a failure and tried again later.
                 if connection.state == ConnectionState.ACTIVE:
                     record_failure(connection, error)
                 logger.warning("Connection %s: %s", pk, error)
