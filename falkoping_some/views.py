@@ -3,7 +3,6 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -38,14 +37,10 @@ def _cache_ok() -> bool:
 
 
 def _capture_summary() -> list[dict]:
-    """Each live connection to a platform (R3): its state, last success, items, last error in plain
-    words. Never a token, its hint or the connection's address."""
-    rows = (
-        Connection.objects.live()
-        .select_related("account")
-        .annotate(item_count=Count("items"))
-        .order_by("account__name", "kind", "pk")
-    )
+    """Each live connection to a platform (R3): its state, last success and last error in plain
+    words. Never a token, its hint or the connection's address. Not the number of items captured:
+    a probe every minute would count millions of rows (the account's page shows the count)."""
+    rows = Connection.objects.live().select_related("account").order_by("account__name", "kind", "pk")
     return [
         {
             "connection": row.pk,
@@ -53,7 +48,6 @@ def _capture_summary() -> list[dict]:
             "connector": row.kind,
             "state": row.state,
             "last_success": timezone.localtime(row.last_success_at).isoformat() if row.last_success_at else None,
-            "items": row.item_count,
             "last_error": row.last_error or None,
         }
         for row in rows

@@ -420,7 +420,7 @@ def test_health_shows_each_connection_without_its_token(client, captured):
     response = client.get(reverse("health"))
     body = response.json()
     [row] = body["capture"]
-    assert row["items"] == 5 and row["last_success"] is not None and "rate limit" in row["last_error"]
+    assert "items" not in row and row["last_success"] is not None and "rate limit" in row["last_error"]
     assert TOKEN not in response.text and captured.token_encrypted not in response.text
     assert captured.token_hint not in json.dumps(row)
 
