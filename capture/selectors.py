@@ -157,18 +157,20 @@ def public_post(link: str) -> PublishedPost | None:
     when, where, and whether it is still on the platform. No query for a link that names no post.
     Registered with the citizen's check in CaptureConfig.ready (accounts/public_checks.py)."""
     key, uri = permalink_key(link), bluesky_uri(link)
-    if not key and not uri:
-        return None
-    condition = Q(permalink_key=key) if key else Q(pk__in=[])
-    if uri:
-        condition |= Q(platform="bluesky", platform_id=uri)
-    item = (
-        CapturedItem.objects.filter(condition, kind=ItemKind.POST, by_account=True, hidden=False)
-        .filter(account__status__in=[AccountStatus.ACTIVE, AccountStatus.CLOSED])
-        .select_related("account__unit")
-        .order_by("published_at", "pk")
-        .first()
-    )
+    # One indexed look-up each (an OR of the two would read the whole partial index): by the key,
+    # then, for a Bluesky link that names its author by DID, by the post's at:// id.
+    lookups = ([Q(permalink_key=key)] if key else []) + ([Q(platform="bluesky", platform_id=uri)] if uri else [])
+    item = None
+    for condition in lookups:
+        item = (
+            CapturedItem.objects.filter(condition, kind=ItemKind.POST, by_account=True, hidden=False)
+            .filter(account__status__in=[AccountStatus.ACTIVE, AccountStatus.CLOSED])
+            .select_related("account__unit")
+            .order_by("published_at", "pk")
+            .first()
+        )
+        if item is not None:
+            break
     if item is None:
         return None
     return PublishedPost(
