@@ -151,6 +151,12 @@ def _split(value: str):
     return host, path, parse_qsl(parts.query)
 
 
+def link_parts(value: str):
+    """(host without www./m. and aliases, path with dot segments resolved, query pairs) of a web
+    link, or None: the one reading of a link that the apps above share (capture/permalinks.py)."""
+    return _split(value)
+
+
 def unwrap_redirect(value: str) -> str:
     """The link inside the platforms' redirect pages (l.facebook.com/l.php?u=…), or the value."""
     for _ in range(_MAX_UNWRAP):

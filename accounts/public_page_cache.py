@@ -106,9 +106,10 @@ def new_generation() -> str | None:
     return old
 
 
-def keep(key: str, value, generation: str) -> bool:
+def keep(key: str, value, generation: str, timeout: int | None = None) -> bool:
     """Store `value`, read under `generation` (taken before the data was read), and only while
-    that is still the current generation; say whether it was kept.
+    that is still the current generation; say whether it was kept. It is kept for `timeout` seconds
+    (PUBLIC_LIST_CACHE_SECONDS by default), or until the next change deletes the generation's keys.
 
     A change committed while the value was being read replaces the generation and deletes the old
     one's copies. If it did so before the set, the check after the set sees the new generation and
@@ -116,7 +117,7 @@ def keep(key: str, value, generation: str) -> bool:
     stored as the current one (the check before the set only saves writing a page in vain)."""
     if cache.get(PUBLIC_PAGE_GENERATION_KEY) != generation:
         return False
-    cache.set(key, value, settings.PUBLIC_LIST_CACHE_SECONDS)
+    cache.set(key, value, settings.PUBLIC_LIST_CACHE_SECONDS if timeout is None else timeout)
     if cache.get(PUBLIC_PAGE_GENERATION_KEY) != generation:
         cache.delete(key)
         return False

@@ -17,6 +17,7 @@ from .links import (
     youtube_handle_in_link,
 )
 from .models import AccountStatus, OrgUnit, SocialAccount
+from .public_checks import PublishedPost, published_post
 from .public_page_cache import keep, new_generation, page_generation
 
 
@@ -137,6 +138,8 @@ class Verification:
     unwrapped: str = ""
     # The link leads to a post or video without naming whose it is (youtu.be/…): neither yes nor no.
     unattributable: bool = False
+    # The post or video the link leads to, when the municipality published it (public_checks.py).
+    post: PublishedPost | None = None
 
     @property
     def outcome(self) -> str:
@@ -160,6 +163,10 @@ def verify_account(value: str) -> Verification | None:
     whatever platform (the page then names the platform, so the citizen can compare). Requested,
     approved and rejected accounts are never revealed: only active ones and those the
     municipality has closed. One query, whatever the form.
+
+    A link to a post or video that the archive holds (R3) is answered by it: the account that
+    published it, active or closed, and the post (`post`; public_checks.py). A link that looks
+    like a post's costs one query more when the archive does not know it.
     """
     value = (value or "").strip()[:500]
     if not value:
@@ -169,6 +176,19 @@ def verify_account(value: str) -> Verification | None:
     if looks_like_url(value):
         link = unwrap_redirect(value)
         unwrapped = link if link != value else ""
+        post = published_post(link)
+        if post is not None:
+            # The archive knows the post, and so whose it is: that account is the answer, whatever
+            # account the link's address otherwise names (one query instead of two).
+            account = post.account
+            return Verification(
+                query=value,
+                official=[account] if account.status == AccountStatus.ACTIVE else [],
+                closed=[account] if account.status == AccountStatus.CLOSED else [],
+                by_handle=False,
+                unwrapped=unwrapped,
+                post=post,
+            )
         normalized = normalize_url(link)
         candidates = url_candidates(normalized) if normalized else []
         condition = Q(normalized_url__in=candidates) if candidates else Q(pk__in=[])

@@ -11,8 +11,14 @@ class CaptureConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
+        from accounts.public_checks import register_link_check
+
         from . import checks, sections  # noqa: F401 (the deploy checks; adds to the account's page)
         from .models import Connection
+        from .selectors import public_post
+
+        # R16: the citizen's check recognises a link to a post the archive holds.
+        register_link_check(public_post)
 
         # Who connected, changed or removed a connection (never the token: not even encrypted).
         auditlog.register(

@@ -153,6 +153,9 @@ class CapturedItem(models.Model):
     author_name = models.CharField(_("author"), max_length=300, blank=True)
     by_account = models.BooleanField(_("by the account itself"), default=False)
     permalink = models.URLField(_("link"), max_length=1000, blank=True)
+    # A post's key among all the links that lead to it (capture/permalinks.py), for the public
+    # check of a pasted link (R16); "" for comments and messages, and for a link that names none.
+    permalink_key = models.CharField(max_length=600, blank=True, default="", editable=False)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     hidden = models.BooleanField(_("hidden by the account"), default=False)
 
@@ -180,6 +183,8 @@ class CapturedItem(models.Model):
             models.Index(fields=["thread"], name="capture_item_thread"),
             # A common word's search walks this newest first (capture/selectors.py, SearchHits).
             models.Index(fields=["-published_at", "-id"], name="capture_item_newest_first"),
+            # The public check of a post's link (capture/selectors.py, public_post): posts only.
+            models.Index(fields=["permalink_key"], condition=Q(kind="post"), name="capture_item_permalink_key"),
         ]
 
     def __str__(self):

@@ -13,7 +13,11 @@ from django.db import connection as db
 from django.db import transaction
 from django.db.models import Q
 
+from accounts.models import AccountStatus
+from accounts.public_checks import PublishedPost
+
 from .models import CapturedItem, ItemKind
+from .permalinks import bluesky_uri, permalink_key
 
 TSVECTOR = 'to_tsvector(\'swedish\'::regconfig, "capture_captureditem"."text")'
 
@@ -144,3 +148,42 @@ class SearchHits:
             return self[index : index + 1][0]
         with _planner(WALK_ONLY if self.more_than_counted else GIN_ONLY):
             return list(self.queryset[index])
+
+
+def public_post(link: str) -> PublishedPost | None:
+    """R16: the post or video a pasted link leads to, when the archive holds it as one the account
+    itself published (not a visitor's post on its page, not one it hid), of an account the public
+    may know (active, or closed by the municipality). Only what the public may see of it: whose,
+    when, where, and whether it is still on the platform. No query for a link that names no post.
+    Registered with the citizen's check in CaptureConfig.ready (accounts/public_checks.py)."""
+    key, uri = permalink_key(link), bluesky_uri(link)
+    # One indexed look-up each (an OR of the two would read the whole partial index): by the key,
+    # then, for a Bluesky link that names its author by DID, by the post's at:// id.
+    lookups = ([Q(permalink_key=key)] if key else []) + ([Q(platform="bluesky", platform_id=uri)] if uri else [])
+    item = None
+    for condition in lookups:
+        item = (
+            CapturedItem.objects.filter(condition, kind=ItemKind.POST, by_account=True, hidden=False)
+            .filter(account__status__in=[AccountStatus.ACTIVE, AccountStatus.CLOSED])
+            .select_related("account__unit")
+            .order_by("published_at", "pk")
+            .first()
+        )
+        if item is not None:
+            break
+    if item is None:
+        return None
+    return PublishedPost(
+        account=item.account,
+        published_at=item.published_at,
+        permalink=item.permalink,
+        on_platform=item.missing_since is None,
+        is_video=_is_video(item),
+    )
+
+
+def _is_video(item: CapturedItem) -> bool:
+    """A YouTube video, or an Instagram video or reel (Meta's media_type), is a video to the public."""
+    if item.permalink_key.startswith("youtube.com/"):
+        return True
+    return isinstance(item.raw, dict) and item.raw.get("media_type") == "VIDEO"

@@ -48,6 +48,7 @@ from .connectors.registry import connector_class
 from .crypto import decrypt
 from .hashing import raw_sha256
 from .models import CapturedItem, CapturedMedia, Connection, ConnectionState, ItemVersion
+from .permalinks import post_key
 
 logger = logging.getLogger(__name__)
 
@@ -328,6 +329,8 @@ class Sync:
         obj.author_name = (item.author_name or "")[:300]
         obj.by_account = item.by_account
         obj.permalink = (item.permalink or "")[:1000]
+        # R16: what a pasted link to the post is looked up by (capture/permalinks.py).
+        obj.permalink_key = post_key(obj.platform, obj.platform_id, obj.permalink) if item.kind == POST else ""
         obj.published_at = item.published_at
         obj.hidden = item.hidden
         obj.thread_platform_id = item.thread_id or ""

@@ -366,6 +366,11 @@ PUBLIC_PAGE_RECHECK_SECONDS = env.float("PUBLIC_PAGE_RECHECK_SECONDS", default=1
 # How long a request for the public page waits for another process's render of a new list before
 # it renders the page itself: one render at a time, not one per waiting visitor.
 PUBLIC_PAGE_RENDER_WAIT_SECONDS = env.float("PUBLIC_PAGE_RENDER_WAIT_SECONDS", default=5.0)
+# The check as JSON, /socialamedier/verify?url= (publicinfo/verification.py): how many checks one
+# client address may ask (allauth's notation: 60 a minute), and how long an answer is kept in the
+# shared cache (a change to an account drops it at once; a newly captured post shows after this).
+PUBLIC_VERIFY_RATE_LIMIT = env.str("PUBLIC_VERIFY_RATE_LIMIT", default="60/m/ip")
+PUBLIC_VERIFY_CACHE_SECONDS = env.int("PUBLIC_VERIFY_CACHE_SECONDS", default=300)
 # Where citizens report a suspected fake account (shown on /socialamedier).
 COMMS_CONTACT_EMAIL = env.str("COMMS_CONTACT_EMAIL", default="kommunikation@falkoping.se")
 # Where the public asks for public records (R3: comments and messages are allmänna handlingar):

@@ -43,6 +43,7 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 NOT_PAGES = {
     "public:json",
     "public:csv",
+    "publicinfo:verify",
     "health",
     "set_language",
     "council:meeting_ics",

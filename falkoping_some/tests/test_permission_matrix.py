@@ -136,6 +136,8 @@ MATRIX = {
     # The accessibility statement (lag 2018:1937): anyone reads it; comms change it.
     "publicinfo:statement": rw(PUBLIC, NOT_ALLOWED),
     "publicinfo:statement_edit": rw(COMMS_ONLY, COMMS_ONLY),
+    # The check as JSON (R16): anyone; asked without ?url= it answers 400 (publicinfo/tests/test_verify.py).
+    "publicinfo:verify": rw(same(400), NOT_ALLOWED),
     "health": rw(PUBLIC, NOT_ALLOWED),
     "favicon": rw(PUBLIC, NOT_ALLOWED),
     "set_language": rw(PUBLIC, PUBLIC),
