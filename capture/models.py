@@ -233,3 +233,57 @@ class CapturedMedia(models.Model):
 
     def __str__(self):
         return f"{self.item} {self.sha256[:12]}…"
+
+
+class ProfileSnapshotQuerySet(models.QuerySet):
+    def latest_per_account(self):
+        """The newest snapshot of each account (no later one: a tie on the time goes to the higher pk)."""
+        later = ProfileSnapshot.objects.filter(account=models.OuterRef("account")).filter(
+            Q(taken_at__gt=models.OuterRef("taken_at"))
+            | Q(taken_at=models.OuterRef("taken_at"), pk__gt=models.OuterRef("pk"))
+        )
+        return self.filter(~models.Exists(later))
+
+
+class ProfileSnapshot(models.Model):
+    """The account's profile as the platform showed it at one moment (R4, R5, R9): twice a year and
+    on demand (capture/profiles.py). Its description is compared with the registry's (R5, review's
+    check), its list of followed accounts answers the yearly self-check's R9 question from facts.
+    A public record (R3): never deleted through the UI (records/guard.py)."""
+
+    connection = models.ForeignKey(
+        Connection, verbose_name=_("connection"), on_delete=models.PROTECT, related_name="profile_snapshots"
+    )
+    account = models.ForeignKey(
+        SocialAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="profile_snapshots"
+    )
+    taken_at = models.DateTimeField(_("taken"), default=timezone.now, db_index=True)
+    name = models.CharField(_("name on the platform"), max_length=300, blank=True)
+    description = models.TextField(_("profile description"), blank=True)
+    picture_url = models.URLField(_("profile picture's address"), max_length=2000, blank=True)
+    # Of the bytes fetched (CAPTURE_MEDIA_ENABLED, at most CAPTURE_MEDIA_MAX_BYTES): a new picture is
+    # a new hash (R4: the graphic profile). Empty when it was not fetched.
+    picture_sha256 = models.CharField(_("profile picture's SHA-256"), max_length=64, blank=True)
+    followers = models.PositiveBigIntegerField(_("followers"), null=True, blank=True)
+    # [{"id", "name", "handle", "url"}], or null where the platform's API does not show it (R9).
+    following = models.JSONField(_("follows"), null=True, blank=True)
+    following_count = models.PositiveBigIntegerField(_("number of accounts followed"), null=True, blank=True)
+    following_truncated = models.BooleanField(_("list of followed accounts cut short"), default=False)
+    raw = models.JSONField(_("raw answer"))
+    raw_sha256 = models.CharField(_("SHA-256"), max_length=64)
+    # Who asked for it; null for the scheduled snapshot.
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("taken by"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+
+    objects = ProfileSnapshotQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("profile snapshot")
+        verbose_name_plural = _("profile snapshots")
+        ordering = ["-taken_at", "-pk"]
+        indexes = [models.Index(fields=["account", "-taken_at"], name="capture_profile_account_newest")]
+
+    def __str__(self):
+        return f"{self.account} {self.taken_at:%Y-%m-%d}"

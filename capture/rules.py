@@ -11,3 +11,6 @@ rules.add_perm("capture.connect", is_comms)
 rules.add_perm("capture.archive", edits_account | is_comms)
 # Searching everything captured, across accounts.
 rules.add_perm("capture.search", is_comms)
+# Taking a snapshot of the account's profile now (R4, R5, R9): comms, who keeps the registry's
+# description and answers for the accounts (R12) (obj: the account).
+rules.add_perm("capture.snapshot", is_comms)

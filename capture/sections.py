@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import AccountStatus
 from accounts.sections import account_page_section
 
+from . import profiles
 from .models import Connection
 from .services import connectable_kinds, connector_label, plain_error
 
@@ -35,7 +36,14 @@ def capture(request, account, today) -> dict:
     offers = []
     if can_connect and account.status == AccountStatus.ACTIVE:
         offers = [(kind, connector_label(kind)) for kind in connectable_kinds(account) if kind not in live_kinds]
+    latest = profiles.latest_snapshot(account)
+    if latest is not None:
+        latest.label = connector_label(latest.connection.kind)
     return {
+        "profile_snapshot": latest,
+        "profile_history": profiles.follower_history(account) if latest is not None else [],
+        "profile_can_snapshot": user.has_perm("capture.snapshot", account)
+        and any(c.state == "active" for c in connections),
         "capture_section": True,
         "capture_connections": connections,
         "capture_can_connect": can_connect,

@@ -6,3 +6,7 @@ from django.dispatch import Signal
 # A connection stopped because the platform refused its token or no longer knows the account.
 # Sent with `connection` after the state is saved.
 connection_stopped = Signal()
+
+# A profile snapshot was stored (capture/profiles.py): review compares its description with the
+# registry's (R5). Sent with `snapshot` once the transaction commits.
+profile_snapshot_taken = Signal()

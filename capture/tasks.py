@@ -22,9 +22,10 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from falkoping_some.locks import exclusive
 
-from . import limits, signals, sync
+from . import limits, profiles, signals, sync
 from .connectors.base import ConnectorError, NotFound, RateLimited, TemporaryFailure, TokenRejected
 from .models import Connection, ConnectionState
 
@@ -112,3 +113,49 @@ def connection_stopped(pk: int):
     """Tells the apps above (review raises a flag and notifies comms: capture/signals.py)."""
     connection = Connection.objects.select_related("account").get(pk=pk)
     signals.connection_stopped.send(sender=Connection, connection=connection)
+
+
+# Profile snapshots (R4, R5, R9) ------------------------------------------------------------------
+
+# A snapshot that failed for a passing reason (a timeout, a 5xx) is tried again this many times,
+# waiting backoff(n) between; the next scheduled run comes half a year later.
+SNAPSHOT_RETRIES = 5
+
+
+@shared_task(name="capture.tasks.snapshot_all_profiles")
+def snapshot_all_profiles():
+    """Twice a year (beat, "Ögonblicksbild av profilerna"): one snapshot task per active connection."""
+    pks = list(profiles.snapshot_connections().values_list("pk", flat=True))
+    for pk in pks:
+        take_profile_snapshot.delay(pk)
+    return len(pks)
+
+
+@shared_task(name="capture.tasks.take_profile_snapshot", bind=True, acks_late=True, max_retries=SNAPSHOT_RETRIES)
+def take_profile_snapshot(self, pk: int, user_pk: int | None = None):
+    """One connection's profile snapshot, within the platform's shared limits (capture/limits.py):
+    a busy or paused platform, a rate limit or a passing failure queues it again for later."""
+    connection = Connection.objects.select_related("account").filter(pk=pk).first()
+    if connection is None or connection.state != ConnectionState.ACTIVE:
+        return "skipped"
+    paused = limits.paused_until(connection.kind)
+    if paused is not None:
+        countdown = max(1.0, (paused - timezone.now()).total_seconds())
+        raise self.retry(countdown=countdown, max_retries=None)
+    with limits.slot(connection.kind) as held:
+        if held is None:
+            raise self.retry(countdown=limits.busy_wait().total_seconds(), max_retries=None)
+        taken_by = User.objects.filter(pk=user_pk).first() if user_pk else None
+        try:
+            snapshot = profiles.take_snapshot(connection, taken_by=taken_by)
+        except RateLimited as error:
+            limits.pause(connection.kind, error.retry_after)
+            raise self.retry(countdown=error.retry_after) from None
+        except TemporaryFailure as error:
+            logger.info("Profile snapshot of connection %s: %s", pk, error.message)
+            raise self.retry(countdown=backoff(self.request.retries + 1).total_seconds()) from None
+        except ConnectorError as error:
+            # A refused token, an account gone: the hourly sync stops the connection and flags it.
+            logger.warning("Profile snapshot of connection %s: %s", pk, error)
+            return "failed"
+    return snapshot.pk

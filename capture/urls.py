@@ -12,6 +12,8 @@ urlpatterns = [
     path("konton/<int:pk>/anslut/", views.connect, name="connect"),
     path("konton/<int:pk>/anslutningar/<int:connection_pk>/nytt-token/", views.renew, name="renew"),
     path("konton/<int:pk>/anslutningar/<int:connection_pk>/ta-bort/", views.remove, name="remove"),
+    # A snapshot of the account's profile now (R4, R5, R9).
+    path("konton/<int:pk>/profil/ogonblicksbild/", views.profile_snapshot, name="profile_snapshot"),
     # Everything captured, across accounts.
     path("arkiv/sok/", views.search, name="search"),
 ]

@@ -16,8 +16,9 @@ from accounts.models import AccountStatus, SocialAccount
 from falkoping_some.lib.access import get_object_for_user
 from falkoping_some.lib.errors import DomainError
 from falkoping_some.lib.private_files import private_file_response
+from falkoping_some.lib.queueing import enqueue_on_commit
 
-from . import selectors, services
+from . import profiles, selectors, services, tasks
 from .forms import ArchiveFilterForm, ConnectForm, RemoveForm, RenewForm, SearchForm
 from .models import CapturedItem, CapturedMedia, Connection
 
@@ -202,3 +203,22 @@ def remove(request, pk, connection_pk):
             messages.success(request, _("The connection is removed. What was captured stays in the archive."))
         return redirect(account)
     return render(request, "capture/remove.html", {"account": account, "connection": connection, "form": form})
+
+
+@comms_required
+@require_http_methods(["POST"])
+def profile_snapshot(request, pk):
+    """Comms asks for a snapshot of the account's profile now (R4, R5, R9): one task per active
+    connection, taken by the worker within a minute or two; the account's page then shows it."""
+    account = get_object_for_user(request, SocialAccount.objects.all(), "capture.snapshot", pk=pk)
+    connections = list(profiles.snapshot_connections().filter(account=account).values_list("pk", flat=True))
+    if not connections:
+        messages.error(request, _("The account has no active connection to its platform to read the profile from."))
+        return redirect(account)
+    for connection_pk in connections:
+        enqueue_on_commit(tasks.take_profile_snapshot, connection_pk, request.user.pk)
+    messages.success(
+        request,
+        _("A snapshot of the profile is being taken. It shows on this page in a minute or two: reload the page."),
+    )
+    return redirect(account)

@@ -44,6 +44,7 @@ RECORD_MODELS = (
     "capture.CapturedItem",
     "capture.ItemVersion",
     "capture.CapturedMedia",
+    "capture.ProfileSnapshot",
     "auditlog.LogEntry",
 )
 

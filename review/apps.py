@@ -25,3 +25,10 @@ class ReviewConfig(AppConfig):
         from .receivers import connection_stopped as flag_stopped_connection
 
         connection_stopped.connect(flag_stopped_connection, dispatch_uid="review.flag_stopped_connection")
+
+        # A profile snapshot is compared with the registry's description at once (R5).
+        from capture.signals import profile_snapshot_taken
+
+        from .receivers import profile_snapshot_taken as compare_profile_description
+
+        profile_snapshot_taken.connect(compare_profile_description, dispatch_uid="review.compare_profile_description")

@@ -47,8 +47,10 @@ FLAG_SEVERITY = {
     FlagKind.SELF_CHECK_ANSWERED_NO: 5,  # R4, R5, R7–R9: the editor says a conduct rule is broken
     FlagKind.POSTING_SHORTFALL: 6,
     FlagKind.SELF_CHECK_OVERDUE: 7,
-    FlagKind.MANDATE_EXPIRING: 8,
-    FlagKind.TOKEN_EXPIRING: 9,
+    # R5: a profile that says something else than the registry is for the editors to correct.
+    FlagKind.PROFILE_DESCRIPTION_DIFFERS: 8,
+    FlagKind.MANDATE_EXPIRING: 9,
+    FlagKind.TOKEN_EXPIRING: 10,
 }
 SEVERITY = Case(
     *(When(kind=kind, then=Value(rank)) for kind, rank in FLAG_SEVERITY.items()),
@@ -246,6 +248,19 @@ def _day(value) -> str:
         return str(value)
 
 
+def _moment(value) -> str:
+    """An ISO date and time from the evidence, in the language's short format."""
+    if not value:
+        return MISSING
+    try:
+        moment = datetime.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return formats.date_format(moment, "SHORT_DATETIME_FORMAT")
+
+
 def _week_range(weeks) -> str:
     """["2026-W40", …, "2026-W43"] → "40–43"; across a new year "52 (2025)–3 (2026)"."""
     if not isinstance(weeks, list) or not weeks:
@@ -315,6 +330,13 @@ def _describe_finding(flag: ReviewFlag) -> dict:
                 for c in (connections if isinstance(connections, list) else [])
                 if isinstance(c, dict)
             ]
+        }
+    if flag.kind == FlagKind.PROFILE_DESCRIPTION_DIFFERS:
+        return {
+            "registry": evidence.get("registry") or "",
+            "platform": evidence.get("platform") or "",
+            "taken_at": _moment(evidence.get("taken_at")),
+            "label": connector_label(evidence.get("connector")),
         }
     if flag.kind == FlagKind.MANDATE_EXPIRING:
         mandates = evidence.get("mandates")

@@ -25,6 +25,9 @@ class FlagKind(models.TextChoices):
     # is captured until comms gives it a new one (capture/tasks.py); and a token that ends soon.
     CONNECTION_BROKEN = "connection_broken", _("The connection to the platform has stopped")
     TOKEN_EXPIRING = "token_expiring", _("Token expires soon")
+    # R5: the platform's profile describes the account otherwise than the registry does (the latest
+    # profile snapshot, capture.ProfileSnapshot).
+    PROFILE_DESCRIPTION_DIFFERS = "profile_description_differs", _("Profile description differs from the registry")
 
 
 class FlagStatus(models.TextChoices):
@@ -120,12 +123,13 @@ class ReviewFlag(models.Model):
                                 FlagKind.SELF_CHECK_ANSWERED_NO,
                                 FlagKind.POSTING_SHORTFALL,
                                 FlagKind.SELF_CHECK_OVERDUE,
+                                FlagKind.PROFILE_DESCRIPTION_DIFFERS,
                                 FlagKind.MANDATE_EXPIRING,
                                 FlagKind.TOKEN_EXPIRING,
                             ]
                         )
                     ),
-                    default=models.Value(10),
+                    default=models.Value(11),
                     output_field=models.IntegerField(),
                 ),
                 models.F("raised_at").desc(),

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from capture.models import Connection
 from review.models import FlagKind, ReviewFlag
-from review.scheduled_checks import align_connection_flags, notify_comms_of_connection_flags
+from review.scheduled_checks import align_connection_flags, align_profile_flags, notify_comms_of_connection_flags
 
 
 def connection_stopped(sender, connection: Connection, **kwargs):
@@ -30,3 +30,10 @@ def connection_stopped(sender, connection: Connection, **kwargs):
             },
         )
         notify_comms_of_connection_flags([flag])
+
+
+def profile_snapshot_taken(sender, snapshot, **kwargs):
+    """R5: a new profile snapshot is compared with the registry's description at once, for its
+    account only: a difference raises the flag, agreement again resolves it."""
+    with transaction.atomic():
+        align_profile_flags([snapshot.account_id])

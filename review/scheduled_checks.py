@@ -49,7 +49,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import Mandate, SocialAccount, User
 from accounts.notifications import MANDATE_EXPIRY_NOTICE, notify
-from capture.models import Connection, ConnectionState, ConnectorKind
+from capture.models import Connection, ConnectionState, ConnectorKind, ProfileSnapshot
 from review.models import OPEN_FLAG_STATUSES, CheckRun, FlagKind, FlagStatus, ReviewFlag, SelfCheck
 
 # The yearly self-check (R4, R5, R7, R8, R9): due twelve calendar months after the last one, or
@@ -350,6 +350,48 @@ register(Check("connection_broken", FlagKind.CONNECTION_BROKEN, find_connection_
 register(Check("token_expiring", FlagKind.TOKEN_EXPIRING, find_token_expiring, order=91))
 # The checks that bring one account's connection flags in line at once (align_connection_flags).
 CONNECTION_CHECKS = ("connection_broken", "token_expiring")
+
+
+# The profile's description (R5, capture's profile snapshots). ------------------------------------
+
+
+def normalised_description(text: str | None) -> str:
+    """A description as R5 compares it: whitespace runs as one space, without regard to case."""
+    return " ".join((text or "").split()).casefold()
+
+
+def find_profile_description_differs(today: datetime.date, accounts=None) -> dict[int, dict]:
+    """R5: active accounts whose platform describes them otherwise than the registry does, by the
+    latest profile snapshot of each (capture/profiles.py). An account never snapshotted is not
+    judged. One query."""
+    rows = ProfileSnapshot.objects.latest_per_account().filter(account__status="active")
+    if accounts is not None:
+        rows = rows.filter(account__in=accounts)
+    found = {}
+    for account_id, pk, taken_at, platform_text, registry_text, kind in rows.order_by().values_list(
+        "account_id", "pk", "taken_at", "description", "account__description", "connection__kind"
+    ):
+        if normalised_description(platform_text) != normalised_description(registry_text):
+            found[account_id] = {
+                "snapshot": pk,
+                "taken_at": timezone.localtime(taken_at).isoformat(),
+                "connector": kind,
+                "registry": registry_text,
+                "platform": platform_text,
+            }
+    return found
+
+
+register(Check("profile_description", FlagKind.PROFILE_DESCRIPTION_DIFFERS, find_profile_description_differs, order=95))
+
+
+def align_profile_flags(account_ids, today: datetime.date | None = None) -> None:
+    """Bring the R5 flag of these accounts in line now, right after a profile snapshot is stored
+    (review/receivers.py), without touching any other account's flags (as align_self_check_flags)."""
+    today = today or timezone.localdate()
+    account_ids = list(account_ids)
+    check = CHECKS["profile_description"]
+    apply_findings(check.kind, check.find(today, accounts=account_ids), today=today, accounts=account_ids)
 
 
 # Bringing the flags in line. -------------------------------------------------------------------

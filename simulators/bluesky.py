@@ -58,6 +58,7 @@ class BlueskySimulator(Simulator):
         self.deleted: set[str] = set()
         self.hidden: dict[str, list[str]] = {}  # root uri → hidden reply uris
         self.reposts: list[dict] = []  # {"by": did, "uri": reposted post, "at": time}
+        self.follows: dict[str, list[str]] = {}  # did → the dids it follows
 
     # Seeding (the uniform interface) -------------------------------------------------------------
 
@@ -84,6 +85,27 @@ class BlueskySimulator(Simulator):
             handle = (handle or f"{_slug(name)}.bsky.social").lstrip("@")
             self.profiles[did] = self._profile(did, name, handle)
             self.handles[handle.lower()] = did
+
+    def set_profile(
+        self, account_id: str, description: str = "", followers: int | None = None, following: list | None = None
+    ) -> None:
+        """The profile's description and follower count, and the accounts it follows as
+        (did or id, name, handle): Bluesky's follows are always public."""
+        with self.lock:
+            did = self._did(account_id)
+            profile = self.profiles[did]
+            profile["description"] = description
+            if followers is not None:
+                profile["followersCount"] = followers
+            follows = []
+            for other_id, name, handle in following or []:
+                other = self._did(str(other_id))
+                if other not in self.profiles:
+                    self.profiles[other] = self._profile(other, name, handle.lstrip("@"))
+                    self.handles[handle.lstrip("@").lower()] = other
+                follows.append(other)
+            self.follows[did] = follows
+            profile["followsCount"] = len(follows)
 
     def _did(self, account_id: str) -> str:
         return account_id if account_id.startswith("did:") else f"did:plc:{account_id}"
@@ -209,6 +231,7 @@ class BlueskySimulator(Simulator):
             ("GET", media.ROUTE, media.media_response),
             ("GET", r"/xrpc/app\.bsky\.feed\.getAuthorFeed", self.get_author_feed),
             ("GET", r"/xrpc/app\.bsky\.feed\.getPostThread", self.get_post_thread),
+            ("GET", r"/xrpc/app\.bsky\.graph\.getFollows", self.get_follows),
         ]
 
     def _resolve(self, actor: str) -> str | None:
@@ -228,7 +251,25 @@ class BlueskySimulator(Simulator):
         did = self._resolve(actor)
         if did is None:
             return self._invalid("Profile not found")
-        return Response.json(self.profiles[did])
+        profile = dict(self.profiles[did])
+        if self.url:  # the avatar on this server, so that a test or the demo fetches it offline
+            profile["avatar"] = f"{self.url}/media/avatar-{did.rsplit(':', 1)[-1]}.jpg"
+        return Response.json(profile)
+
+    def get_follows(self, request: Request) -> Response:
+        """app.bsky.graph.getFollows: `subject` and `follows` (profile views), newest first, paged by
+        an opaque `cursor` while a page is full."""
+        did = self._resolve(request.query.get("actor", ""))
+        if did is None:
+            return self._invalid("Profile not found")
+        follows = list(reversed(self.follows.get(did, [])))
+        limit = min(int(request.query.get("limit") or 50), self.page_size, 100)
+        start = int(request.query.get("cursor") or 0)
+        page = follows[start : start + limit]
+        body: dict = {"subject": self._author(did), "follows": [self._author(other) for other in page]}
+        if start + limit < len(follows):
+            body["cursor"] = str(start + limit)
+        return Response.json(body)
 
     def _visible(self, uri: str) -> bool:
         return uri in self.posts and uri not in self.deleted

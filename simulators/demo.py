@@ -237,6 +237,31 @@ ACCOUNTS = [
     ]),
 ]
 
+# The profiles the platforms show (R4, R5, R9), by (connector kind, account id): description,
+# followers and the accounts followed as (id, name, handle); None where the platform keeps that to
+# itself. The library's Facebook page says something else than the registry (seed_demo), so the
+# first profile snapshot raises R5's flag; the municipality's Mastodon account follows a private
+# person, which its yearly self-check shows (R9).
+PROFILES = {
+    ("facebook", "100064512345678"): (
+        "Falköpings kommuns officiella sida. Nyheter, service och information vid kris.", 8400, None),
+    ("facebook", "100064500000101"): (
+        "Välkommen till Falköpings bibliotek! Här tipsar vi om böcker.", 2300, None),
+    ("youtube", "UCfalkopingskommun000001"): (
+        "Filmer från kommunfullmäktige och kommunens verksamheter.", 640, None),
+    ("mastodon", "109384756120394857"): (
+        "Nyheter och viktig information från Falköpings kommun, även vid kris.", 510, [
+            ("109000000000000101", "Krisinformation.se", "krisinformation@mastodon.nu"),
+            ("109000000000000102", "Skövde kommun", "skovdekommun@mastodon.nu"),
+            ("109000000000000103", "Kalle Karlsson", "kallek@mastodon.social"),
+        ]),
+    ("bluesky", "did:plc:falkopingskommundemoaaaa"): (
+        "Nyheter och viktig information från Falköpings kommun, även vid kris.", 290, [
+            ("did:plc:krisinformationdemoaaaaa", "Krisinformation.se", "krisinformation.se"),
+            ("did:plc:smhidemoaaaaaaaaaaaaaaaa", "SMHI", "smhi.se"),
+        ]),
+}
+
 # What happens on the platforms CHANGES_AFTER after the first start: (what, kind, post or comment key, new text).
 CHANGES = [
     ("edit", "facebook", "fb-jul", "Öppettider i jul (uppdaterat): Stadsbiblioteket har öppet den 23 december "
@@ -492,6 +517,10 @@ def seed(sim: Simulator, kind: str, anchor: datetime.datetime):
                 continue
             extra = {key: kind for key in ("platform", "kind") if _accepts(sim.add_account, key)}
             sim.add_account(account.account_id, account.account, handle=account.handle, token=account.token, **extra)
+            profile = PROFILES.get((kind, account.account_id))
+            if profile and hasattr(sim, "set_profile"):
+                description, followers, following = profile
+                sim.set_profile(account.account_id, description=description, followers=followers, following=following)
             for post in account.posts:
                 published = day - datetime.timedelta(days=post.days_ago) + datetime.timedelta(hours=post.hour)
                 post_id = platform_id(kind, post.key, account)

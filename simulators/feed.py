@@ -26,6 +26,7 @@ class Account:
     name: str
     handle: str
     format: str
+    description: str = ""
 
 
 @dataclass
@@ -113,6 +114,13 @@ class FeedSimulator(Simulator):
         """A feed has no hiding: a hidden entry is simply not in it."""
         self.delete(item_id)
 
+    def set_profile(
+        self, account_id: str, description: str = "", followers: int | None = None, following: list | None = None
+    ) -> None:
+        """The feed's own description (RSS <description>, Atom <subtitle>); a feed has no followers."""
+        with self.lock:
+            self.accounts[account_id].description = description
+
     def view(self, item_id: str, views: int) -> None:
         """The YouTube feed's media:statistics views (changes without the video changing)."""
         with self.lock:
@@ -195,7 +203,7 @@ class FeedSimulator(Simulator):
             '<?xml version="1.0"?>\n<rss version="2.0">\n    <channel>\n'
             f"        <title>{escape(account.name)}</title>\n"
             f"        <link>{escape(site)}</link>\n"
-            f"        <description>{escape(account.name)}</description>\n"
+            f"        <description>{escape(account.description or account.name)}</description>\n"
             "        <language>sv-se</language>\n"
             f"        <lastBuildDate>{_rfc822(newest)}</lastBuildDate>\n\n"
             + "\n\n".join(items)
@@ -223,7 +231,8 @@ class FeedSimulator(Simulator):
             '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n'
             f"  <id>tag:{escape(account.id)},2026:feed</id>\n"
             f"  <title>{escape(account.name)}</title>\n"
-            f'  <link rel="alternate" href={quoteattr(site)}/>\n'
+            + (f"  <subtitle>{escape(account.description)}</subtitle>\n" if account.description else "")
+            + f'  <link rel="alternate" href={quoteattr(site)}/>\n'
             f'  <link rel="self" href={quoteattr(self.url + self.feed_path(account.id))}/>\n'
             f"  <updated>{_rfc3339(updated)}</updated>\n" + "\n".join(rows) + "\n</feed>\n"
         )

@@ -54,6 +54,7 @@ class MastodonSimulator(Simulator):
         self.statuses: dict[str, dict] = {}  # every status ever added, deleted ones included
         self.deleted: set[str] = set()
         self.owner: dict[str, str] = {}  # status id → the account whose timeline it is on
+        self.following: dict[str, list[dict]] = {}  # account id → the accounts it follows
 
     # Seeding (the uniform interface) -------------------------------------------------------------
 
@@ -80,6 +81,23 @@ class MastodonSimulator(Simulator):
             self.acct_index[acct.lower()] = account_id
             if token:
                 self.tokens[account_id] = token
+
+    def set_profile(
+        self, account_id: str, description: str = "", followers: int | None = None, following: list | None = None
+    ) -> None:
+        """The account's note (kept as Mastodon's HTML), follower count and the accounts it follows,
+        as (id, name, handle) (None: it hides them, `hide_collections`)."""
+        with self.lock:
+            account = self.accounts[account_id]
+            account["note"] = _html(description) if description else ""
+            account["avatar"] = account["avatar_static"] = f"{self._base()}/media/avatar-{account_id}.png"
+            if followers is not None:
+                account["followers_count"] = followers
+            account["hide_collections"] = following is None
+            self.following[account_id] = [
+                self._account(str(other_id), name, handle.lstrip("@")) for other_id, name, handle in following or []
+            ]
+            account["following_count"] = len(following or [])
 
     def _status(self, status_id, account, text, published_at, in_reply_to=None, media_url=None) -> dict:
         base = self._base()
@@ -188,6 +206,8 @@ class MastodonSimulator(Simulator):
             ("GET", r"/api/v1/accounts/lookup", self.lookup),
             ("GET", media.ROUTE, media.media_response),
             ("GET", r"/api/v1/accounts/(?P<account_id>[^/]+)/statuses", self.account_statuses),
+            ("GET", r"/api/v1/accounts/(?P<account_id>[^/]+)/following", self.account_following),
+            ("GET", r"/api/v1/accounts/(?P<account_id>[^/]+)", self.account),
             ("GET", r"/api/v1/statuses/(?P<status_id>[^/]+)/context", self.context),
             ("GET", r"/api/v1/statuses/(?P<status_id>[^/]+)", self.status),
         ]
@@ -216,6 +236,33 @@ class MastodonSimulator(Simulator):
         if self._refused(request, account_id):
             return self.expired_token(request)
         return Response.json(self.accounts[account_id])
+
+    def account(self, request: Request, account_id: str) -> Response:
+        if account_id not in self.accounts:
+            return self.error(404, request)
+        if self._refused(request, account_id):
+            return self.expired_token(request)
+        return Response.json(self.accounts[account_id])
+
+    def account_following(self, request: Request, account_id: str) -> Response:
+        """Newest follow first, `limit` (at most `page_size`, 80), `max_id` as the index of the
+        follow (Mastodon's follow ids are opaque to the client); an account that hides its
+        follows answers an empty list, as Mastodon does to anyone but itself."""
+        if account_id not in self.accounts:
+            return self.error(404, request)
+        if self._refused(request, account_id):
+            return self.expired_token(request)
+        if self.accounts[account_id].get("hide_collections"):
+            return Response.json([])
+        rows = self.following.get(account_id, [])
+        limit = min(int(request.query.get("limit") or 40), self.page_size, 80)
+        start = int(request.query.get("max_id") or 0)
+        page = rows[start : start + limit]
+        headers = []
+        if start + limit < len(rows):
+            path = f"{self.url}/api/v1/accounts/{account_id}/following?limit={limit}"
+            headers.append(("Link", f'<{path}&max_id={start + limit}>; rel="next"'))
+        return Response.json(page, headers=headers)
 
     def _sort_key(self, status_id: str):
         return (self.statuses[status_id]["created_at"], len(status_id), status_id)

@@ -80,6 +80,25 @@ class MetaSimulator(Simulator):
             self.tokens[token] = account_id
             self.scopes[token] = list(DEFAULT_SCOPES)
 
+    def set_profile(
+        self, account_id: str, description: str = "", followers: int | None = None, following: list | None = None
+    ) -> None:
+        """The profile's description and follower count (R5). Meta's Graph API never lists whom a
+        Page or an Instagram account follows: `following` (a list of (id, name, handle)) only counts."""
+        with self.lock:
+            self.accounts[account_id].update(description=description, followers=followers, following=following)
+
+    def _picture_url(self, account_id: str) -> str:
+        return f"{self.url}/media/avatar-{account_id}.png"
+
+    @staticmethod
+    def _fields(request: Request, data: dict) -> dict:
+        """Only the fields asked for (`fields=id,name,picture{url}`), as the Graph API answers."""
+        wanted = [field.split("{")[0].split(".")[0] for field in request.query.get("fields", "").split(",") if field]
+        if not wanted:
+            return data
+        return {key: data[key] for key in ["id", *wanted] if key in data}
+
     def add_post(
         self, account_id: str, post_id: str, text: str, published_at: datetime.datetime, media_url: str | None = None
     ) -> None:
@@ -263,10 +282,16 @@ class FacebookSimulator(MetaSimulator):
 
     def _page_json(self, account_id: str) -> dict:
         account = self.accounts[account_id]
-        return {
+        row = {
             "id": account_id, "name": account["name"], "username": account["handle"],
             "link": f"https://www.facebook.com/{account['handle']}",
+            "about": account.get("description", ""),
+            "picture": {"data": {"height": 50, "is_silhouette": False, "url": self._picture_url(account_id),
+                                 "width": 50}},
         }  # fmt: skip
+        if account.get("followers") is not None:
+            row["followers_count"] = row["fan_count"] = account["followers"]
+        return row
 
     def _post_json(self, post: dict) -> dict:
         account = self.accounts[post["account"]]
@@ -308,7 +333,7 @@ class FacebookSimulator(MetaSimulator):
 
     def node(self, request, account_id, node):
         if node == "me" or node == account_id:
-            return self._ok(self._page_json(account_id))
+            return self._ok(self._fields(request, self._page_json(account_id)))
         if node in self.posts and not self.posts[node]["deleted"]:
             return self._ok(self._post_json(self.posts[node]))
         return self.error(404, request)
@@ -422,6 +447,16 @@ class InstagramSimulator(MetaSimulator):
                     "id": account_id, "username": account["handle"], "name": account["name"],
                 },
             })  # fmt: skip
+        if node == account_id:
+            account = self.accounts[account_id]
+            row = {
+                "id": account_id, "username": account["handle"], "name": account["name"],
+                "biography": account.get("description", ""), "profile_picture_url": self._picture_url(account_id),
+                "followers_count": account.get("followers") or 0,
+                "follows_count": len(account.get("following") or []),
+                "media_count": len(self._live_posts(account_id)),
+            }  # fmt: skip
+            return self._ok(self._fields(request, row))
         return self.error(404, request)
 
     def edge(self, request, account_id, node, edge):

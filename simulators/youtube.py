@@ -53,6 +53,10 @@ class Channel:
     name: str
     handle: str
     published_at: datetime.datetime = datetime.datetime(2012, 3, 1, 9, 0, tzinfo=datetime.UTC)
+    description: str = ""
+    subscribers: int = 1200
+    # The channels it subscribes to, as (channel id, title); None: kept private (403 subscriptionForbidden).
+    subscriptions: list | None = None
 
     @property
     def uploads(self) -> str:
@@ -166,6 +170,18 @@ class YouTubeSimulator(Simulator):
         with self.lock:
             self.comments[item_id].hidden = True
 
+    def set_profile(
+        self, account_id: str, description: str = "", followers: int | None = None, following: list | None = None
+    ) -> None:
+        """The channel's description and subscriber count; `following` (a list of (id, name, handle))
+        are the channels it subscribes to, shown publicly (None: kept private)."""
+        with self.lock:
+            channel = self.channels[account_id]
+            channel.description = description
+            if followers is not None:
+                channel.subscribers = followers
+            channel.subscriptions = None if following is None else [(row[0], row[1]) for row in following]
+
     # Beyond the uniform interface ----------------------------------------------------------------
 
     def like(self, item_id: str, count: int) -> None:
@@ -241,6 +257,8 @@ class YouTubeSimulator(Simulator):
             ("GET", rf"{base}/playlistItems", self.list_playlist_items),
             ("GET", rf"{base}/commentThreads", self.list_comment_threads),
             ("GET", rf"{base}/comments", self.list_comments),
+            ("GET", rf"{base}/subscriptions", self.list_subscriptions),
+            ("GET", r"/avatar/(?P<channel_id>[^/]+)\.jpg", self.avatar),
             ("GET", r"/vi/(?P<video_id>[^/]+)/hqdefault\.jpg", self.thumbnail),
         ]
 
@@ -298,16 +316,16 @@ class YouTubeSimulator(Simulator):
             "id": channel.id,
             "snippet": {
                 "title": channel.name,
-                "description": "",
+                "description": channel.description,
                 "customUrl": channel.handle.lower(),
                 "publishedAt": _time(channel.published_at),
-                "thumbnails": {},
-                "localized": {"title": channel.name, "description": ""},
+                "thumbnails": {"default": {"url": f"{self.url}/avatar/{channel.id}.jpg", "width": 88, "height": 88}},
+                "localized": {"title": channel.name, "description": channel.description},
             },
             "contentDetails": {"relatedPlaylists": {"likes": "", "uploads": channel.uploads}},
             "statistics": {
                 "viewCount": str(len(videos) * 100),
-                "subscriberCount": "1200",
+                "subscriberCount": str(channel.subscribers),
                 "hiddenSubscriberCount": False,
                 "videoCount": str(len(videos)),
             },
@@ -449,6 +467,41 @@ class YouTubeSimulator(Simulator):
             )
         rows = [self.comment_resource(reply) for reply in self._replies_of(parent)]
         return self._page("youtube#commentListResponse", rows, request)
+
+    def list_subscriptions(self, request: Request) -> Response:
+        """subscriptions.list?channelId=…: public subscriptions only, as an API key reads them."""
+        refused = self._refused(request)
+        if refused:
+            return refused
+        channel = self.channels.get(request.query.get("channelId", ""))
+        if channel is None:
+            return self.google_error(
+                404, "subscriberNotFound", "The subscriber identified with the request cannot be found.",
+                domain="youtube.subscription",
+            )  # fmt: skip
+        if channel.subscriptions is None:
+            message = "The requester is not allowed to access the requested subscriptions."
+            return self.google_error(403, "subscriptionForbidden", message, domain="youtube.subscription")
+        rows = [
+            {
+                "kind": "youtube#subscription",
+                "etag": _etag("subscription", channel.id, other_id),
+                "id": base64.urlsafe_b64encode(f"{channel.id}:{other_id}".encode()).decode().rstrip("="),
+                "snippet": {
+                    "publishedAt": _time(channel.published_at),
+                    "title": title,
+                    "description": "",
+                    "resourceId": {"kind": "youtube#channel", "channelId": other_id},
+                    "channelId": channel.id,
+                    "thumbnails": {"default": {"url": f"{self.url}/avatar/{other_id}.jpg"}},
+                },
+            }
+            for other_id, title in channel.subscriptions
+        ]
+        return self._page("youtube#subscriptionListResponse", rows, request)
+
+    def avatar(self, request: Request, channel_id: str) -> Response:
+        return Response(200, THUMBNAIL, [("Content-Type", "image/jpeg")])
 
     def thumbnail(self, request: Request, video_id: str) -> Response:
         if video_id not in self.videos:

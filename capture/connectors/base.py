@@ -118,6 +118,48 @@ class Page:
     next_cursor: str | None = None  # None: this was the last page
 
 
+# The most accounts of a "following" list read (R9): an official account that follows more than
+# this is a finding of its own, and the snapshot says the list was cut (Profile.following_truncated).
+MAX_FOLLOWING = 2000
+
+
+@dataclass
+class Profile:
+    """The account's profile as the platform shows it (R4, R5, R9): what a profile snapshot keeps.
+
+    `following` is the list of accounts it follows, each {"id", "name", "handle", "url"}, or None
+    where the platform's API does not show it (Facebook Pages, Instagram, a feed, a Mastodon account
+    that hides its follows). `raw` holds the platform's answers as they came ({"profile": …,
+    "following": [page, …]})."""
+
+    name: str
+    description: str
+    picture_url: str = ""
+    followers: int | None = None
+    following: list[dict] | None = None
+    following_count: int | None = None
+    following_truncated: bool = False
+    raw: dict = field(default_factory=dict)
+
+
+def followed(id: str, name: str = "", handle: str = "", url: str = "") -> dict:  # noqa: A002 (the platform's word)
+    """One followed account. Its address is shown as a link: only http(s), never javascript: or data:."""
+    url = url or ""
+    if not url.startswith(("https://", "http://")):
+        url = ""
+    return {"id": str(id), "name": name or "", "handle": handle or "", "url": url}
+
+
+def count(value) -> int | None:
+    """A platform's counter (a number, or a string of digits as YouTube's) as an int, or None."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 class Connector:
     """One platform's API, for one connection. Subclasses set the class attributes."""
 
@@ -163,6 +205,11 @@ class Connector:
 
     def messages(self, cursor: str | None = None, since: datetime.datetime | None = None) -> Page:
         """Private messages to and from the account, where the API and the granted scopes allow."""
+        raise NotSupported
+
+    def profile(self) -> Profile:
+        """The account's profile (R4, R5, R9): name, description, picture, followers and, where the
+        API shows it, the accounts it follows (capture/profiles.py stores it as a ProfileSnapshot)."""
         raise NotSupported
 
     def media_allowed(self, url: str) -> bool:

@@ -41,6 +41,7 @@ from urllib.parse import urlsplit
 
 from .base import (
     COMMENT,
+    MAX_FOLLOWING,
     POST,
     Connector,
     ConnectorError,
@@ -49,8 +50,11 @@ from .base import (
     NotFound,
     Page,
     PermissionMissing,
+    Profile,
     RateLimited,
     TokenRejected,
+    count,
+    followed,
 )
 from .http import retry_after_seconds
 
@@ -131,6 +135,29 @@ def rate_limit_wait(headers) -> float:
     return retry_after_seconds(headers.get("Retry-After"), default=300.0)
 
 
+def parse_profile(data: dict) -> Profile:
+    """app.bsky.actor.getProfile as a profile (R4, R5); `following` from getFollows (profile())."""
+    return Profile(
+        name=data.get("displayName") or data.get("handle") or "",
+        description=data.get("description") or "",
+        picture_url=data.get("avatar") or "",
+        followers=count(data.get("followersCount")),
+        following_count=count(data.get("followsCount")),
+        raw={"profile": data},
+    )
+
+
+def parse_follows(data: dict) -> list[dict]:
+    """app.bsky.graph.getFollows's `follows` as followed accounts (R9)."""
+    rows = []
+    for actor in data.get("follows") or []:
+        if isinstance(actor, dict) and actor.get("did"):
+            handle = actor.get("handle") or ""
+            url = f"https://bsky.app/profile/{handle or actor['did']}"
+            rows.append(followed(actor["did"], actor.get("displayName") or handle, handle, url))
+    return rows
+
+
 class BlueskyConnector(Connector):
     platform = "bluesky"
     label = "Bluesky"
@@ -183,6 +210,26 @@ class BlueskyConnector(Connector):
             handle=handle,
             url=f"https://bsky.app/profile/{handle or data['did']}",
         )
+
+    def profile(self) -> Profile:
+        profile = parse_profile(self._get("app.bsky.actor.getProfile", {"actor": self.external_id}))
+        rows, pages, cursor = [], [], None
+        while True:
+            params = {"actor": self.external_id, "limit": "100"}
+            if cursor:
+                params["cursor"] = cursor
+            data = self._get("app.bsky.graph.getFollows", params)
+            pages.append(data)
+            rows.extend(parse_follows(data))
+            cursor = data.get("cursor")
+            if len(rows) >= MAX_FOLLOWING:
+                rows, profile.following_truncated = rows[:MAX_FOLLOWING], True
+                break
+            if not cursor or not data.get("follows"):
+                break
+        profile.following = rows
+        profile.raw["following"] = pages
+        return profile
 
     def posts(self, cursor: str | None = None, since: datetime.datetime | None = None) -> Page:
         params = {"actor": self.external_id, "filter": "posts_no_replies", "limit": str(PAGE_SIZE)}

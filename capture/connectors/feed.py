@@ -20,7 +20,7 @@ import time
 import feedparser
 from django.utils.html import strip_tags
 
-from .base import POST, Connector, ConnectorError, Identity, Item, NotFound, Page
+from .base import POST, Connector, ConnectorError, Identity, Item, NotFound, Page, Profile
 
 ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5"
 MAX_FEED_BYTES = 10 * 1024 * 1024
@@ -89,6 +89,16 @@ def entry_media(entry) -> list[str]:
     return [url for url in dict.fromkeys(urls) if url]
 
 
+def parse_feed_profile(feed, feed_url: str = "") -> Profile:
+    image = feed.get("image") or {}
+    return Profile(
+        name=detail_text(feed, "title") or feed_url,
+        description=detail_text(feed, "subtitle"),
+        picture_url=image.get("href") or image.get("url") or "",
+        raw={"profile": as_json(dict(feed))},
+    )
+
+
 class FeedConnector(Connector):
     complete_history = False  # a feed shows its latest entries only
     platform = "feed"
@@ -146,6 +156,11 @@ class FeedConnector(Connector):
             name=detail_text(feed, "title") or self.feed_url,
             url=feed.get("link") or self.feed_url,
         )
+
+    def profile(self) -> Profile:
+        """The feed's own title and description (RSS <description>, Atom <subtitle>) and image; a
+        feed has no followers and follows nobody."""
+        return parse_feed_profile(self.fetch().feed, self.feed_url)
 
     def entry_id(self, entry) -> str:
         """The entry's id (guid), or its link; an id that is not an address or a URN is made unique

@@ -29,10 +29,25 @@ import re
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, quote, urlsplit
 
-from .base import COMMENT, POST, Connector, Identity, Item, Page, PermissionMissing, RateLimited, TokenRejected
+from .base import (
+    COMMENT,
+    MAX_FOLLOWING,
+    POST,
+    Connector,
+    Identity,
+    Item,
+    Page,
+    PermissionMissing,
+    Profile,
+    RateLimited,
+    TokenRejected,
+    count,
+    followed,
+)
 from .http import retry_after_seconds
 
 PAGE_SIZE = 40  # the API's maximum for account statuses
+FOLLOWING_PAGE_SIZE = 80  # the API's maximum for an account's following
 
 # Counters and the requesting user's own state (favourited, bookmarked… only with a token): they
 # change without the status changing (capture/hashing.py).
@@ -153,6 +168,29 @@ def media_urls(status: dict) -> list[str]:
     return urls
 
 
+def parse_account_profile(data: dict) -> Profile:
+    """An account's profile (R4, R5): the note (HTML) as plain text. `following` is filled by
+    MastodonConnector.profile(), unless the account hides its follows (`hide_collections`)."""
+    return Profile(
+        name=data.get("display_name") or data.get("username") or data.get("acct") or "",
+        description=html_to_text(data.get("note") or ""),
+        picture_url=data.get("avatar") or data.get("avatar_static") or "",
+        followers=count(data.get("followers_count")),
+        following_count=count(data.get("following_count")),
+        raw={"profile": data},
+    )
+
+
+def parse_following(data: list) -> list[dict]:
+    """/api/v1/accounts/:id/following as followed accounts (R9)."""
+    return [
+        followed(row.get("id", ""), row.get("display_name") or row.get("username") or "", row.get("acct") or "",
+                 row.get("url") or "")
+        for row in data or []
+        if isinstance(row, dict) and row.get("id")
+    ]  # fmt: skip
+
+
 class MastodonConnector(Connector):
     platform = "mastodon"
     label = "Mastodon"
@@ -191,6 +229,33 @@ class MastodonConnector(Connector):
             handle=data.get("acct", ""),
             url=data.get("url") or "",
         )
+
+    def profile(self) -> Profile:
+        account_id = quote(self.external_id, safe="")
+        data = self._get(f"/api/v1/accounts/{account_id}")
+        profile = parse_account_profile(data)
+        if data.get("hide_collections"):
+            return profile  # the account does not show whom it follows: the list stays None
+        rows, pages, max_id = [], [], None
+        while True:
+            params = {"limit": str(FOLLOWING_PAGE_SIZE)}
+            if max_id:
+                params["max_id"] = max_id
+            page = self._get(f"/api/v1/accounts/{account_id}/following", params)
+            pages.append(page)
+            rows.extend(parse_following(page))
+            response = self.client.last_response
+            max_id = link_next_max_id(response.headers.get("Link") if response is not None else None) if page else None
+            if len(rows) >= MAX_FOLLOWING:
+                rows, profile.following_truncated = rows[:MAX_FOLLOWING], True
+                break
+            if not max_id:
+                break
+        if not rows and profile.following_count:
+            return profile  # it follows some but shows none: hidden, not "follows nobody"
+        profile.following = rows
+        profile.raw["following"] = pages
+        return profile
 
     def posts(self, cursor: str | None = None, since: datetime.datetime | None = None) -> Page:
         params = {"exclude_reblogs": "true", "limit": str(PAGE_SIZE)}

@@ -74,9 +74,11 @@ from .base import (
     NotSupported,
     Page,
     PermissionMissing,
+    Profile,
     RateLimited,
     TemporaryFailure,
     TokenRejected,
+    count,
 )
 from .http import retry_after_seconds
 
@@ -278,6 +280,34 @@ def parse_instagram_comment(row: dict, media_id: str, ig_user_id: str = "", pare
     )
 
 
+def parse_facebook_profile(data: dict) -> Profile:
+    """A Page's profile (R4, R5). The Page's intro (`about`) is what a visitor reads first; the long
+    `description` stands in where there is no intro. Graph does not show which accounts a Page
+    follows, so `following` is None."""
+    picture = ((data.get("picture") or {}).get("data") or {}).get("url") or ""
+    followers = data.get("followers_count") if "followers_count" in data else data.get("fan_count")
+    return Profile(
+        name=data.get("name") or "",
+        description=data.get("about") or data.get("description") or "",
+        picture_url=picture,
+        followers=count(followers),
+        raw={"profile": data},
+    )
+
+
+def parse_instagram_profile(data: dict) -> Profile:
+    """An Instagram professional account's profile: the Graph API gives how many accounts it
+    follows (`follows_count`), never which (R9: the self-check says so)."""
+    return Profile(
+        name=data.get("name") or data.get("username") or "",
+        description=data.get("biography") or "",
+        picture_url=data.get("profile_picture_url") or "",
+        followers=count(data.get("followers_count")),
+        following_count=count(data.get("follows_count")),
+        raw={"profile": data},
+    )
+
+
 def parse_usage(headers) -> tuple[float, float | None]:
     """(highest percentage of any quota, longest estimated wait in seconds or None) from Meta's
     usage headers. Each header's value is JSON: flat ({call_count, total_cputime, total_time}) or
@@ -469,6 +499,11 @@ class FacebookConnector(MetaConnector):
             can_read_messages=bool(scopes & self.MESSAGE_SCOPES),
         )
 
+    profile_fields = "id,name,username,link,about,description,picture{url},followers_count,fan_count"
+
+    def profile(self) -> Profile:
+        return parse_facebook_profile(self._get(self._node(), {"fields": self.profile_fields}))
+
     def posts(self, cursor=None, since=None) -> Page:
         page_id = self._node()
         data = self._get(f"{page_id}/feed", self._params(self.post_fields, cursor))
@@ -537,6 +572,11 @@ class InstagramConnector(MetaConnector):
             scopes=self._scopes(),
             expires_at=self._expiry(),
         )
+
+    profile_fields = "id,username,name,biography,profile_picture_url,followers_count,follows_count"
+
+    def profile(self) -> Profile:
+        return parse_instagram_profile(self._get(self._node(), {"fields": self.profile_fields}))
 
     def posts(self, cursor=None, since=None) -> Page:
         data = self._get(f"{self._node()}/media", self._params(self.media_fields, cursor))

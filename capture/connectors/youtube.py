@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 from .base import (
     COMMENT,
+    MAX_FOLLOWING,
     POST,
     Connector,
     ConnectorError,
@@ -35,9 +36,12 @@ from .base import (
     NotFound,
     Page,
     PermissionMissing,
+    Profile,
     RateLimited,
     TemporaryFailure,
     TokenRejected,
+    count,
+    followed,
 )
 from .http import retry_after_seconds
 
@@ -53,10 +57,11 @@ RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "RATE_LIMIT_EXCEED
 KEY_REASONS = {"keyInvalid", "keyExpired", "API_KEY_INVALID", "API_KEY_EXPIRED", "API_KEY_SERVICE_BLOCKED"}
 PERMISSION_REASONS = {
     "forbidden", "insufficientPermissions", "accessNotConfigured", "ipRefererBlocked", "SERVICE_DISABLED",
-    "API_KEY_HTTP_REFERRER_BLOCKED", "API_KEY_IP_ADDRESS_BLOCKED",
+    "API_KEY_HTTP_REFERRER_BLOCKED", "API_KEY_IP_ADDRESS_BLOCKED", "subscriptionForbidden",
 }  # fmt: skip
 NOT_FOUND_REASONS = {
     "notFound", "channelNotFound", "playlistNotFound", "videoNotFound", "commentThreadNotFound", "commentNotFound",
+    "subscriberNotFound",
 }  # fmt: skip
 TEMPORARY_REASONS = {"backendError", "internalError", "serviceUnavailable"}
 
@@ -146,6 +151,32 @@ def best_thumbnail(thumbnails: dict | None) -> str | None:
     return None
 
 
+def parse_channel_profile(channel: dict) -> Profile:
+    """A channel's profile (R4, R5): its title, description, largest thumbnail and subscribers
+    (None where the channel hides the count)."""
+    snippet = channel.get("snippet") or {}
+    statistics = channel.get("statistics") or {}
+    hidden = statistics.get("hiddenSubscriberCount") is True
+    return Profile(
+        name=snippet.get("title") or channel.get("id") or "",
+        description=snippet.get("description") or "",
+        picture_url=best_thumbnail(snippet.get("thumbnails")) or "",
+        followers=None if hidden else count(statistics.get("subscriberCount")),
+        raw={"profile": channel},
+    )
+
+
+def parse_subscriptions(data: dict) -> list[dict]:
+    """subscriptions.list's items as followed accounts (R9): the channels subscribed to."""
+    rows = []
+    for item in data.get("items") or []:
+        snippet = item.get("snippet") or {}
+        channel_id = (snippet.get("resourceId") or {}).get("channelId") or ""
+        if channel_id:
+            rows.append(followed(channel_id, snippet.get("title") or "", url=CHANNEL_URL + channel_id))
+    return rows
+
+
 def channel_ref(handle: str) -> dict:
     """The channels.list filter for what comms typed: a channel id, @handle, or a channel address."""
     value = handle.strip().rstrip("/")
@@ -218,6 +249,39 @@ class YouTubeConnector(Connector):
         if not self._uploads:
             raise NotFound("The channel has no uploads playlist.")
         return self._uploads
+
+    # The profile (R4, R5, R9) ---------------------------------------------------------------------
+
+    def profile(self) -> Profile:
+        data = self._get("channels", {"part": "snippet,statistics", "id": self.external_id})
+        items = data.get("items") or []
+        if not items:
+            raise NotFound("YouTube has no channel with this id or handle.", detail=self.external_id)
+        profile = parse_channel_profile(items[0])
+        profile.following, pages, profile.following_truncated = self.subscriptions()
+        if pages:
+            profile.raw["following"] = pages
+        return profile
+
+    def subscriptions(self) -> tuple[list[dict] | None, list[dict], bool]:
+        """The channels it subscribes to, where the channel shows them publicly (an API key reads
+        only public subscriptions; 403 subscriptionForbidden otherwise: None)."""
+        rows, pages, cursor = [], [], None
+        while True:
+            params = {"part": "snippet", "channelId": self.external_id, "maxResults": 50}
+            if cursor:
+                params["pageToken"] = cursor
+            try:
+                data = self._get("subscriptions", params)
+            except (PermissionMissing, NotFound):
+                return None, pages, False
+            pages.append(data)
+            rows.extend(parse_subscriptions(data))
+            cursor = data.get("nextPageToken")
+            if len(rows) >= MAX_FOLLOWING:
+                return rows[:MAX_FOLLOWING], pages, True
+            if not cursor:
+                return rows, pages, False
 
     # Videos -------------------------------------------------------------------------------------
 

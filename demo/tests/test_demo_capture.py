@@ -45,10 +45,17 @@ def seeded(db, settings):
     call_command("seed_demo", stdout=io.StringIO())
 
 
+class QueuedSyncs(list):
+    """The syncs queued, and beside them (`snapshots`) the profile snapshots."""
+
+
 @pytest.fixture
 def queued(monkeypatch):
-    pks = []
+    pks = QueuedSyncs()
     monkeypatch.setattr(tasks.sync_connection, "delay", pks.append)
+    # The first profile snapshot (R4, R5, R9) is queued beside the sync; counted on its own.
+    pks.snapshots = []
+    monkeypatch.setattr(tasks.take_profile_snapshot, "delay", pks.snapshots.append)
     return pks
 
 
@@ -71,6 +78,7 @@ def test_the_demo_accounts_are_connected_synced_and_their_posts_and_comments_cap
     assert len(connections) == len(demo_accounts()) == 11
     assert {c.created_by.email for c in connections} == {"kommunikator@demo.falkoping.se"}
     assert sorted(queued) == sorted(c.pk for c in connections)  # a first sync for each, not an hour later
+    assert sorted(queued.snapshots) == sorted(c.pk for c in connections)  # and a first profile snapshot
     assert "11 demo connections" in output
     assert "No simulated platform yet for mastodon" in output
     library = Connection.objects.get(account__name="Falköpings bibliotek", kind="facebook")

@@ -34,7 +34,7 @@ from django.utils import timezone
 from accounts.models import AccountStatus
 from accounts.tests.factories import MandateFactory, SocialAccountFactory, UserFactory
 from activity.models import ActivityImport
-from capture.models import CapturedItem, CapturedMedia, Connection
+from capture.models import CapturedItem, CapturedMedia, Connection, ProfileSnapshot
 from conftest import give_mfa
 from council.models import CalendarFeed, CouncilMeeting, Invitation, MeetingStatus, MinutesAttachment
 from falkoping_some.lib.private_files import store_private_file
@@ -236,6 +236,8 @@ MATRIX = {
     "capture:connect": rw(COMMS_ONLY, COMMS_ONLY),
     "capture:renew": rw(COMMS_ONLY, COMMS_ONLY),
     "capture:remove": rw(COMMS_ONLY, COMMS_ONLY),
+    # A snapshot of the account's profile now (R4, R5, R9): comms only, by POST.
+    "capture:profile_snapshot": rw(LOGIN_THEN_COMMS_405, COMMS_ONLY),
 }
 
 # The file of a draft meeting's minutes, asked by its id (not a URL name: a check of its own).
@@ -299,6 +301,7 @@ KWARGS = {
     "capture:connect": lambda w, s: {"pk": s.account.pk},
     "capture:renew": lambda w, s: {"pk": s.account.pk, "connection_pk": s.connection.pk},
     "capture:remove": lambda w, s: {"pk": s.account.pk, "connection_pk": s.connection.pk},
+    "capture:profile_snapshot": lambda w, s: {"pk": s.account.pk},
 }
 
 # The body of a POST, from the world and one side of it, where an empty one would stop at the
@@ -348,6 +351,7 @@ MIRRORED = {
     "capture:connect",
     "capture:renew",
     "capture:remove",
+    "capture:profile_snapshot",
 }
 
 
@@ -411,6 +415,17 @@ def build_capture(account, editor):
     image = CapturedMedia(item=post, source_url="https://example.com/a.png", sha256="1" * 64, size=1)
     image.content_type = "image/png"
     image.file.save(f"{account.pk}.png", png(), save=True)
+    # Its profile (R4, R5, R9): the account's page and its self-check show it, and so the walk does.
+    ProfileSnapshot.objects.create(
+        connection=connection, account=account, taken_at=timezone.now() - datetime.timedelta(days=180),
+        name=account.name, followers=1100, raw={}, raw_sha256="2" * 64,
+    )  # fmt: skip
+    ProfileSnapshot.objects.create(
+        connection=connection, account=account, name=account.name, description="Sidan om biblioteket.",
+        followers=1200, following=[{"id": "1", "name": "Stadsbiblioteket", "handle": "stadsbiblioteket",
+                                    "url": "https://example.org/stadsbiblioteket"}],
+        following_count=1, raw={}, raw_sha256="2" * 64, picture_sha256="3" * 64,
+    )  # fmt: skip
     return connection, post, image
 
 

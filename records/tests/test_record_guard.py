@@ -28,7 +28,7 @@ from django.utils import timezone
 from accounts.models import AccountDecision, DecisionOutcome, DecisionStep, Training
 from accounts.tests.factories import SocialAccountFactory
 from activity.models import WeeklyActivity
-from capture.models import CapturedItem, CapturedMedia, Connection, ItemVersion
+from capture.models import CapturedItem, CapturedMedia, Connection, ItemVersion, ProfileSnapshot
 from conftest import give_mfa
 from council.models import CouncilMeeting, Invitation, MeetingStatus, MinutesAttachment
 from falkoping_some.lib.private_files import store_private_file
@@ -158,11 +158,15 @@ def captured(account, comms, now, kind="facebook", platform_id="post-1") -> dict
     picture = CapturedMedia(item=item, source_url="https://scontent.example/bild.png", sha256="2" * 64, size=4)
     picture.file.save("bild.png", ContentFile(b"png!"), save=False)
     picture.save()
+    profile = ProfileSnapshot.objects.create(
+        connection=connection, account=account, description="Kommunens sida.", raw={}, raw_sha256="4" * 64
+    )
     return {
         "capture.Connection": connection,
         "capture.CapturedItem": item,
         "capture.ItemVersion": version,
         "capture.CapturedMedia": picture,
+        "capture.ProfileSnapshot": profile,
     }
 
 

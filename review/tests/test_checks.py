@@ -19,7 +19,7 @@ from accounts.models import Notification
 from accounts.tests.factories import MandateFactory, SocialAccountFactory, UserFactory
 from activity import scheduled_checks as activity_checks
 from activity.models import WeeklyActivity
-from capture.models import Connection, ConnectionState
+from capture.models import Connection, ConnectionState, ProfileSnapshot
 from review import flags as flag_service
 from review import scheduled_checks as checks
 from review.models import CheckRun, FlagKind, FlagStatus, ReviewFlag, SelfCheck
@@ -487,6 +487,15 @@ def test_the_number_of_queries_does_not_grow_with_the_accounts(name):
                     state=ConnectionState.BROKEN if name == "connection_broken" else ConnectionState.ACTIVE,
                     token_expires_at=timezone.now() + datetime.timedelta(days=3),
                 )  # fmt: skip
+            if name == "profile_description":  # R5: its profile says something else than the registry
+                connection = Connection.objects.create(
+                    account=account, kind="mastodon", base_url="https://mastodon.example",
+                    external_id=f"{account.pk}", created_by=mandate.user,
+                )  # fmt: skip
+                for description in ("Den gamla texten.", "Något helt annat."):
+                    ProfileSnapshot.objects.create(
+                        connection=connection, account=account, description=description, raw={}, raw_sha256="0" * 64
+                    )
             if name == "inquiry_overdue":  # its deadline passed a day ago, no answer
                 past = timezone.now() - datetime.timedelta(days=3)
                 Inquiry.objects.create(
@@ -525,6 +534,7 @@ class TestCommand:
             ["self_check_no", "0", "0", "0"],
             ["connection_broken", "0", "0", "0"],
             ["token_expiring", "0", "0", "0"],
+            ["profile_description", "0", "0", "0"],
         ]
 
     def test_only_and_dry_run(self, library_account):

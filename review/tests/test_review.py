@@ -288,6 +288,7 @@ class TestQueue:
             (FlagKind.SELF_CHECK_ANSWERED_NO, 0),
             (FlagKind.POSTING_SHORTFALL, 2),
             (FlagKind.SELF_CHECK_OVERDUE, 0),
+            (FlagKind.PROFILE_DESCRIPTION_DIFFERS, 0),
             (FlagKind.MANDATE_EXPIRING, 0),
             (FlagKind.TOKEN_EXPIRING, 0),
         ]

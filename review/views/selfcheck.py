@@ -11,9 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import AccountStatus, SocialAccount
+from capture.profiles import latest_snapshot
+from capture.services import connector_label
 from falkoping_some.lib.access import get_object_for_user
 from falkoping_some.lib.errors import DomainError
 from review.forms import SelfCheckForm
+from review.scheduled_checks import normalised_description
 from review.selfcheck import questions, record_self_check, self_check_history, self_check_status
 
 
@@ -48,9 +51,21 @@ def self_check(request, pk):
             "questions": questions(),
             "status": self_check_status(account, timezone.localdate()),
             "history": _history_rows(account),
+            "profile": _profile_facts(account),
         },
         status=400 if form is not None and form.is_bound else 200,
     )
+
+
+def _profile_facts(account):
+    """The latest profile snapshot (capture), so that R5 and R9 are answered from what the platform
+    shows: its description beside the registry's, and the accounts it follows."""
+    snapshot = latest_snapshot(account)
+    if snapshot is None:
+        return None
+    snapshot.label = connector_label(snapshot.connection.kind)
+    snapshot.agrees = normalised_description(snapshot.description) == normalised_description(account.description)
+    return snapshot
 
 
 def _history_rows(account):

@@ -83,10 +83,12 @@ class Command(BaseCommand):
         if not options["no_sync"]:
             for connection in connected:
                 enqueue(tasks.sync_connection, connection.pk)
+                # And the profile (R4, R5, R9), which beat reads only on 1 January and 1 July.
+                enqueue(tasks.take_profile_snapshot, connection.pk)
         self.stdout.write(
             self.style.SUCCESS(
                 f"{len(connected)} demo connections to the simulated platforms"
-                + ("." if options["no_sync"] else "; a first sync is queued for each.")
+                + ("." if options["no_sync"] else "; a first sync and a profile snapshot are queued for each.")
             )
         )
 
