@@ -52,7 +52,15 @@ class UserAdmin(BaseUserAdmin):
 
 # Set by hand only when an account that existed before the portal is entered; afterwards they
 # change through the lifecycle's services alone (R11, R13, R15: closing revokes every mandate).
-LIFECYCLE_FIELDS = ["status", "requested_by", "activated_on", "closed_on", "closing_reason", "closing_note"]
+LIFECYCLE_FIELDS = [
+    "status",
+    "requested_by",
+    "activated_on",
+    "closed_on",
+    "closing_reason",
+    "closing_note",
+    "closed_unarchived_reason",
+]
 
 
 class SocialAccountAdminForm(AccountRegistryForm):

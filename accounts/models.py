@@ -359,6 +359,9 @@ class SocialAccount(models.Model):
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     closing_reason = models.CharField(_("closing reason"), max_length=30, choices=ClosingReason.choices, blank=True)
     closing_note = models.TextField(_("closing note"), blank=True)
+    # Issue 19 (R3, R25): why comms closed the account without its final archive (accounts/closing.py);
+    # empty when it was archived.
+    closed_unarchived_reason = models.TextField(_("closed without the final archive because"), blank=True)
     normalized_url = models.CharField(max_length=500, editable=False, db_index=True, default="")
     normalized_handle = models.CharField(max_length=100, editable=False, db_index=True, default="")
     # Name, handle, link and unit casefolded in Python: SQLite's LIKE folds only ASCII letters, so

@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from accounts.admin import NoDeleteAdmin, ReadOnlyAdmin
 
-from .models import Disposal, RecordsExport, RetentionRule
+from .models import Disposal, FinalArchive, RecordsExport, RetentionRule
 
 
 @admin.register(RetentionRule)
@@ -32,3 +32,9 @@ class RecordsExportAdmin(ReadOnlyAdmin):
     list_display = ["requested_at", "account", "period_from", "period_until", "public_copy", "status", "requested_by"]
     list_filter = ["status", "public_copy"]
     exclude = ["file"]
+
+
+@admin.register(FinalArchive)
+class FinalArchiveAdmin(ReadOnlyAdmin):
+    list_display = ["requested_at", "account", "state", "export", "requested_by", "finished_at"]
+    list_filter = ["state"]

@@ -13,7 +13,7 @@ from capture.models import Connection
 from moderation.models import Evidence, EvidenceAttestation, Inquiry, LegalBasisRecord, ModerationCase
 from review.models import ReviewFlag, SelfCheck
 
-from .models import RecordsExport
+from .models import FinalArchive, RecordsExport
 
 ACTIONS = {
     LogEntry.Action.CREATE: gettext_lazy("Created"),
@@ -25,7 +25,8 @@ ACTIONS = {
 
 def account_log_entries(account: SocialAccount):
     """The log entries of the account itself and of its records: mandates, trainings, decisions, weekly
-    activity, flags, moderation, self-checks, platform connections, and the records exports that took them out."""
+    activity, flags, moderation, self-checks, platform connections, the records exports that took them out,
+    and the final archives."""
     records = {
         SocialAccount: [account.pk],
         Mandate: account.mandates.values_list("pk", flat=True),
@@ -52,6 +53,8 @@ def account_log_entries(account: SocialAccount):
         RecordsExport: RecordsExport.objects.filter(Q(account=account) | Q(account__isnull=True)).values_list(
             "pk", flat=True
         ),
+        # Issue 19: who ran the final archive before the account was closed, and how it ended.
+        FinalArchive: account.final_archives.values_list("pk", flat=True),
     }
     condition = Q(pk__in=[])
     for model, pks in records.items():

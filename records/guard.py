@@ -32,6 +32,7 @@ RECORD_MODELS = (
     "records.RecordsExport",
     "records.RetentionRule",
     "records.Disposal",
+    "records.FinalArchive",
     "moderation.ModerationCase",
     "moderation.Evidence",
     "moderation.EvidenceAttestation",

@@ -204,3 +204,80 @@ class Disposal(models.Model):
 
     def get_absolute_url(self):
         return reverse("records:disposal_detail", args=[self.pk])
+
+
+class FinalArchiveState(models.TextChoices):
+    PENDING = "pending", _("Waiting to start")
+    CAPTURING = "capturing", _("Capturing the platforms")
+    EXPORTING = "exporting", _("Exporting the records")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+UNFINISHED_FINAL_ARCHIVE = (FinalArchiveState.PENDING, FinalArchiveState.CAPTURING, FinalArchiveState.EXPORTING)
+
+
+class FinalArchive(models.Model):
+    """Issue 19 (R3, R15, R25): before an account is closed, the portal captures each of its platform
+    connections one last time and exports its whole history (every period, the complete records,
+    not a public copy); both are kept. A connection that fails is recorded here, not fatal: the
+    export is made all the same, and the page says which connection failed. Closing requires a done
+    one with nothing captured after its export began (final_archive.py), or comms' reason for
+    closing without it (accounts/closing.py)."""
+
+    account = models.ForeignKey(
+        SocialAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="final_archives"
+    )
+    state = models.CharField(
+        _("status"), max_length=20, choices=FinalArchiveState.choices, default=FinalArchiveState.PENDING
+    )
+    # One entry per connection: {"connection", "kind", "label", "ok", "new", "edited", "missing",
+    # "items", "error"}; written once the capture is over.
+    captures = models.JSONField(_("final capture"), default=list, blank=True)
+    export = models.ForeignKey(
+        RecordsExport, verbose_name=_("records export"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("final archive")
+        verbose_name_plural = _("final archives")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            # One at a time per account: a second request while one runs would capture and export twice.
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=Q(state__in=["pending", "capturing", "exporting"]),
+                name="final_archive_one_unfinished_per_account",
+            ),
+            models.CheckConstraint(
+                name="final_archive_done_has_export",
+                condition=~Q(state="done") | Q(export__isnull=False, finished_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.account} {self.requested_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self):
+        return reverse("records:final_archive_detail", args=[self.pk])
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (FinalArchiveState.DONE, FinalArchiveState.FAILED)
+
+    @property
+    def failed_captures(self) -> list[dict]:
+        return [capture for capture in self.captures if not capture.get("ok")]
+
+    @property
+    def items_exported(self) -> int:
+        """The captured posts, comments and messages in its export (every connection's, removed
+        ones' too)."""
+        return (self.export.counts or {}).get(RecordKind.CAPTURED_ITEMS.value, 0) if self.export else 0

@@ -7,6 +7,7 @@ from celery import shared_task
 from falkoping_some.locks import JobBusy
 from records.export.archive import build_export
 
+from .final_archive import run as run_final
 from .retention import propose_disposals as propose
 
 
@@ -22,6 +23,19 @@ from .retention import propose_disposals as propose
 def build_records_export(export_id):
     """Build one records export (records/export.py); the status page reads its progress."""
     build_export(export_id)
+
+
+@shared_task(
+    name="records.tasks.run_final_archive",
+    acks_late=True,
+    autoretry_for=(JobBusy,),
+    default_retry_delay=10,
+    max_retries=6 * 60 * 2,
+)
+def run_final_archive(archive_id):
+    """Issue 19: the final capture and export of an account before it is closed
+    (records/final_archive.py); its status page reads its progress."""
+    run_final(archive_id)
 
 
 @shared_task(name="accounts.tasks.propose_disposals")

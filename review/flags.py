@@ -177,16 +177,17 @@ def check_closes_account(flag: ReviewFlag):
 
 
 def close_account_for_inactivity(
-    actor, flag: ReviewFlag, note: str = "", reason: str = ClosingReason.INACTIVE_6_MONTHS
+    actor, flag: ReviewFlag, note: str = "", reason: str = ClosingReason.INACTIVE_6_MONTHS, waiver: str = ""
 ) -> ReviewFlag:
     """R6, R15: an account inactive for more than six months shall be closed. Closes the account
     (it leaves the public list, R16) with the reason comms confirmed, and resolves its flag, both
-    or neither."""
+    or neither. As on the account's own close page, not before its final archive (issue 19) unless
+    comms gives `waiver`, why it is closed without one (close_account decides)."""
     _require_reviewer(actor)
     with transaction.atomic():
         flag = _locked(flag)
         check_closes_account(flag)
-        close_account(actor, flag.account, reason, note or "")
+        close_account(actor, flag.account, reason, note or "", waiver=waiver)
         return _resolve(actor, flag, _(CLOSED_ACCOUNT_REASON))
 
 

@@ -195,16 +195,33 @@ class ActivationForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    """R15: comms closes an account, with its reason."""
+    """R15: comms closes an account, with its reason; while the final archive is not done (issue 19,
+    accounts/closing.py), with the reason for closing without it (`unarchived`: the form asks)."""
 
     reason = forms.ChoiceField(label=_("Reason"), choices=ClosingReason.choices, widget=forms.RadioSelect)
     note = forms.CharField(
         label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required when the reason is “Other”."),
     )  # fmt: skip
+    waiver = forms.CharField(
+        label=_("Close without the final archive: reason"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Only when the final archive cannot be made, for example because the account is already gone from "
+            "the platform. Kept on the account and in the closing decision."
+        ),
+    )  # fmt: skip
+
+    def __init__(self, *args, unarchived=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not unarchived:
+            del self.fields["waiver"]
 
     def clean(self):
         data = super().clean()
         if data.get("reason") == ClosingReason.OTHER and not data.get("note", "").strip():
             self.add_error("note", _("Describe the reason."))
+        if "waiver" in self.fields and not data.get("waiver", "").strip():
+            message = _("The final archive is not done: run it first, or write why the account is closed without it.")
+            self.add_error("waiver", message)
         return data

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from falkoping_some.lib.errors import DomainError
 
+from ..closing import requirements
 from ..models import (
     AccountDecision,
     AccountStatus,
@@ -235,29 +236,53 @@ def activate_account(
     return decision
 
 
-def close_account(actor, account, reason: str, note: str = "") -> AccountDecision:
+def close_account(actor, account, reason: str, note: str = "", *, waiver: str = "") -> AccountDecision:
     """R15: comms closes an account on the unit's request or when it has been inactive for more
     than six months. It leaves the public list (R16); its records stay (R3). Its mandates end:
     each one in force or still to start is revoked with its own save, so that the audit trail
-    records every one of them (who, when, why)."""
+    records every one of them (who, when, why).
+
+    Nothing is closed unarchived (issue 19, R3, R25): while a closing requirement is unmet (the
+    final archive, accounts/closing.py), the closing is refused unless comms gives `waiver`, why the
+    account is closed without it (the platform account is already gone, say). The waiver is kept on
+    the account and in the closing decision; a met requirement's message goes into the decision."""
     if not actor.has_perm("account.close", account):
         raise PermissionDenied
     if reason not in ClosingReason.values:
         raise DomainError(_("Choose why the account is closed."))
     if reason == ClosingReason.OTHER and not note.strip():
         raise DomainError(_("Describe the reason when it is “Other”."))
+    waiver = waiver.strip()
     now = timezone.now()
     with transaction.atomic():
         account = _locked(account, AccountStatus.ACTIVE, _("Closing"))
+        # Read under the account's lock: what the close page showed may have changed since.
+        found = requirements(account)
+        unmet = [requirement for requirement in found if not requirement.met]
+        if unmet and not waiver:
+            raise DomainError(
+                _(
+                    "The account was not closed: %(missing)s Run the final archive first, or write why the "
+                    "account is closed without it."
+                )
+                % {"missing": " ".join(requirement.message for requirement in unmet)}
+            )
         account.status = AccountStatus.CLOSED
         account.closed_on = timezone.localdate()
         account.closing_reason = reason
         account.closing_note = note.strip()
-        account.save(update_fields=["status", "closed_on", "closing_reason", "closing_note"])
+        account.closed_unarchived_reason = waiver if unmet else ""
+        account.save(
+            update_fields=["status", "closed_on", "closing_reason", "closing_note", "closed_unarchived_reason"]
+        )
+        comment = [f"{account.get_closing_reason_display()}. {note.strip()}".strip()]
+        if unmet:
+            comment.append(_("Closed without the final archive: %(reason)s") % {"reason": waiver})
+        else:
+            comment.extend(requirement.message for requirement in found)
         decision = _decide(
-            account, DecisionStep.CLOSING, DecisionOutcome.DONE, actor, DecisionRole.COMMS,
-            f"{account.get_closing_reason_display()}. {note}".strip(),
-        )  # fmt: skip
+            account, DecisionStep.CLOSING, DecisionOutcome.DONE, actor, DecisionRole.COMMS, "\n".join(comment)
+        )
         today = timezone.localdate()
         # Those awaiting training (R14) or starting later end too; ended ones stay as they were.
         ending = Mandate.objects.filter(account=account, revoked_at__isnull=True).exclude(valid_until__lt=today)

@@ -16,6 +16,9 @@ from accounts.services import lifecycle
 from accounts.tests.factories import MandateFactory, OrgUnitFactory, UserFactory
 from falkoping_some.lib.errors import DomainError
 
+# Issue 19: closing wants the final archive (records/tests/test_final_archive.py); these tests are
+# about the lifecycle, so comms gives the reason for closing without one.
+UNARCHIVED = "Kontot finns inte kvar på plattformen."
 REQUEST = {
     "platform": "instagram", "platform_other": "", "name": "Biblioteket för unga", "purposes": ["tips", "events"],
     "target_audience": "Unga 13–19 år", "justification": "Bibliotekets Facebook når inte unga.",
@@ -69,7 +72,7 @@ class TestTheWholeFlow:
         assert sent[-1][:2] == ("account_activated", {redaktor, medarbetare})
         assert account.name in {row["name"] for row in public_accounts()}
 
-        lifecycle.close_account(kommunikator, account, "on_request", "Verksamheten slutar")
+        lifecycle.close_account(kommunikator, account, "on_request", "Verksamheten slutar", waiver=UNARCHIVED)
         account.refresh_from_db()
         assert account.status == AccountStatus.CLOSED and account.closing_reason == "on_request"
         assert account.name not in {row["name"] for row in public_accounts()}
@@ -137,12 +140,12 @@ class TestRefusedSteps:
 
     def test_only_active_accounts_close_and_only_by_comms(self, library_account, chef, kommunikator):
         with pytest.raises(PermissionDenied):
-            lifecycle.close_account(chef, library_account, "on_request")
+            lifecycle.close_account(chef, library_account, "on_request", waiver=UNARCHIVED)
         with pytest.raises(DomainError):
-            lifecycle.close_account(kommunikator, library_account, "other", "")
-        lifecycle.close_account(kommunikator, library_account, "inactive_6_months")
+            lifecycle.close_account(kommunikator, library_account, "other", "", waiver=UNARCHIVED)
+        lifecycle.close_account(kommunikator, library_account, "inactive_6_months", waiver=UNARCHIVED)
         with pytest.raises(DomainError):
-            lifecycle.close_account(kommunikator, library_account, "on_request")
+            lifecycle.close_account(kommunikator, library_account, "on_request", waiver=UNARCHIVED)
 
     def test_employee_without_a_unit_is_told_why(self, medarbetare):
         medarbetare.unit = None
@@ -264,6 +267,10 @@ class TestViews:
         response = client.post(reverse("accounts:close", args=[requested.pk]), {"reason": "other", "note": ""})
         assert response.status_code == 200 and "note" in response.context["form"].errors
         response = client.post(reverse("accounts:close", args=[requested.pk]), {"reason": "on_request"})
+        assert response.status_code == 200 and "waiver" in response.context["form"].errors  # issue 19
+        response = client.post(
+            reverse("accounts:close", args=[requested.pk]), {"reason": "on_request", "waiver": UNARCHIVED}
+        )
         assert response.status_code == 302
         requested.refresh_from_db()
         assert requested.status == "closed" and requested.closed_on == timezone.localdate()
@@ -366,7 +373,9 @@ class TestClosingRevokesEachMandateR15:
         untrained = MandateFactory(account=library_account, trained=False)
         ended = MandateFactory(account=library_account, valid_until=today - datetime.timedelta(days=1))
         with set_actor(kommunikator):  # as AuditlogMiddleware does on the portal's pages
-            lifecycle.close_account(kommunikator, library_account, "on_request", "Verksamheten slutar")
+            lifecycle.close_account(
+                kommunikator, library_account, "on_request", "Verksamheten slutar", waiver=UNARCHIVED
+            )
         for mandate in (in_force, later, untrained):
             mandate.refresh_from_db()
             assert (mandate.revoked_by, mandate.revoke_reason) == (kommunikator, "Kontot avslutades.")

@@ -115,7 +115,9 @@ class TestPages:
 
     def test_a_post_without_the_step_changes_nothing(self, client, kommunikator, library_account):
         sign_in_without_mfa_step(client, kommunikator)
-        response = client.post(reverse("accounts:close", args=[library_account.pk]), {"reason": "on_request"})
+        # A valid closing (issue 19: with the reason for closing without the final archive), but no step.
+        data = {"reason": "on_request", "waiver": "Kontot finns inte kvar på plattformen."}
+        response = client.post(reverse("accounts:close", args=[library_account.pk]), data)
         assert response.status_code == 302 and response["Location"].startswith(reverse("mfa_reauthenticate"))
         assert SocialAccount.objects.get(pk=library_account.pk).status == library_account.status
 

@@ -15,6 +15,7 @@ from falkoping_some.lib.access import get_object_for_user
 from falkoping_some.lib.errors import DomainError
 
 from ..access import comms_required
+from ..closing import requirements
 from ..models import Mandate, SocialAccount, User
 from ..services.lifecycle import (
     activate_account,
@@ -108,13 +109,16 @@ def account_activate(request, pk):
 @require_http_methods(["GET", "POST"])
 def account_close(request, pk):
     account = get_object_for_user(request, SocialAccount.objects.all(), "account.close", pk=pk)
-    form = CloseForm(request.POST or None)
+    # Issue 19: what the closing needs (the final archive), met or not, with the way to meet it.
+    found = requirements(account)
+    form = CloseForm(request.POST or None, unarchived=any(not requirement.met for requirement in found))
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            close_account(request.user, account, form.cleaned_data["reason"], form.cleaned_data["note"])
+            close_account(request.user, account, data["reason"], data["note"], waiver=data.get("waiver", ""))
         except DomainError as error:
             messages.error(request, error.message)
         else:
             messages.success(request, _("The account is closed and no longer on the public list. Its records stay."))
             return redirect(account)
-    return render(request, "accounts/account_close.html", {"account": account, "form": form})
+    return render(request, "accounts/account_close.html", {"account": account, "form": form, "requirements": found})

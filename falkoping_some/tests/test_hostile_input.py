@@ -340,8 +340,9 @@ TARGETS = {
     "closing": Target(
         "kommunikator",
         lambda w: url("accounts:close", fresh_account(w).pk),
-        lambda w: {"reason": "other", "note": "Slutade."},
-        {"note": "text", "reason": "text"},
+        # Issue 19: without its final archive, with the reason why.
+        lambda w: {"reason": "other", "note": "Slutade.", "waiver": "Kontot finns inte kvar på plattformen."},
+        {"note": "text", "reason": "text", "waiver": "text"},
     ),
     "mandate grant": Target(
         "chef",

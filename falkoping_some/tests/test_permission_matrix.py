@@ -42,7 +42,16 @@ from moderation.evidence import store_evidence
 from moderation.models import Inquiry, LegalBasisRecord, ModerationCase
 from moderation.tests.files import png
 from moderation.tests.files.storage import private_media
-from records.models import Disposal, DisposalStatus, ExportStatus, RecordKind, RecordsExport, RetentionRule
+from records.models import (
+    Disposal,
+    DisposalStatus,
+    ExportStatus,
+    FinalArchive,
+    FinalArchiveState,
+    RecordKind,
+    RecordsExport,
+    RetentionRule,
+)
 from review.models import FlagKind, ReviewFlag, SelfCheck
 
 # The roles, in the order of a row.
@@ -171,6 +180,9 @@ MATRIX = {
     "records:export_download": rw(COMMS_ONLY, LOGIN_THEN_COMMS_405),
     "records:disposal_list": rw(COMMS_ONLY, LOGIN_THEN_COMMS_405),
     "records:disposal_detail": rw(COMMS_ONLY, COMMS_ONLY),
+    # Issue 19: the final archive before closing (R3, R15, R25), started by a POST from the close page.
+    "records:final_archive_start": rw(LOGIN_THEN_COMMS_405, COMMS_ONLY),
+    "records:final_archive_detail": rw(COMMS_ONLY, LOGIN_THEN_COMMS_405),
     # Mandates (R10): the unit's manager and comms; the list shows every manager their own units.
     "accounts:mandate_grant": rw(MANAGERS_AND_COMMS, MANAGERS_AND_COMMS),
     "accounts:mandate_revoke": rw(MANAGERS_AND_COMMS, MANAGERS_AND_COMMS),
@@ -269,6 +281,8 @@ KWARGS = {
     "records:export_detail": lambda w, s: {"pk": w.export.pk},
     "records:export_download": lambda w, s: {"pk": w.export.pk},
     "records:disposal_detail": lambda w, s: {"pk": w.disposal.pk},
+    "records:final_archive_start": lambda w, s: {"pk": s.account.pk},
+    "records:final_archive_detail": lambda w, s: {"pk": w.final_archive.pk},
     "review:self_check": lambda w, s: {"pk": s.account.pk},
     "moderation:case_create": lambda w, s: {"account_pk": s.account.pk},
     "moderation:case": lambda w, s: {"pk": s.case.pk},
@@ -324,6 +338,7 @@ MIRRORED = {
     "accounts:comms_decision",
     "accounts:activate",
     "accounts:close",
+    "records:final_archive_start",
     "records:audit",
     "accounts:mandate_grant",
     "accounts:mandate_revoke",
@@ -389,6 +404,7 @@ class World:
     colleague: object  # someone to grant a mandate to
     draft: object  # a meeting comms has not published yet
     draft_attachment: object  # a file comms attached to the draft's minutes
+    final_archive: object  # the library account's, done (issue 19)
 
 
 def build_capture(account, editor):
@@ -521,6 +537,9 @@ def build_world(users, library_account, social_account) -> World:
         draft_attachment=store_private_file(
             MinutesAttachment(meeting=draft, original_name="utkast.png", content_type="image/png", uploaded_by=comms),
             png(),
+        ),
+        final_archive=FinalArchive.objects.create(
+            account=library_account, requested_by=comms, state=FinalArchiveState.DONE, export=export, finished_at=now
         ),
     )
 

@@ -18,8 +18,8 @@ from falkoping_some.lib import queueing
 from falkoping_some.locks import JobBusy
 from falkoping_some.tests.faults import connect_test_database
 from records.export.archive import build_export
-from records.models import ExportStatus, RecordsExport
-from records.tasks import build_records_export
+from records.models import ExportStatus, FinalArchive, FinalArchiveState, RecordsExport
+from records.tasks import build_records_export, run_final_archive
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def broker_down(*args, **kwargs):
 
 @pytest.fixture
 def no_broker(monkeypatch):
-    for task in (build_records_export, run_activity_import):
+    for task in (build_records_export, run_activity_import, run_final_archive):
         monkeypatch.setattr(task, "delay", broker_down)
 
 
@@ -41,7 +41,7 @@ def no_broker(monkeypatch):
 def queued(monkeypatch):
     """What reached the broker: (task name, argument)."""
     sent = []
-    for task in (build_records_export, run_activity_import):
+    for task in (build_records_export, run_activity_import, run_final_archive):
         monkeypatch.setattr(task, "delay", lambda pk, name=task.name: sent.append((name, pk)))
     return sent
 
@@ -72,7 +72,7 @@ class TestBrokerDown:
 
 class TestRequeueWaitingJobs:
     @pytest.fixture
-    def jobs(self, kommunikator, library_account):
+    def jobs(self, kommunikator, library_account, social_account):
         def export(minutes_ago, status=ExportStatus.PENDING):
             return RecordsExport.objects.create(
                 account=library_account, requested_by=kommunikator, status=status,
@@ -85,7 +85,15 @@ class TestRequeueWaitingJobs:
                 status=status, created_at=NOON - minutes_ago * MINUTE,
             )  # fmt: skip
 
+        def final_archive(account, minutes_ago, state=FinalArchiveState.PENDING):
+            return FinalArchive.objects.create(
+                account=account, requested_by=kommunikator, state=state, requested_at=NOON - minutes_ago * MINUTE
+            )
+
         return {
+            "old_archive": final_archive(library_account, 10),
+            "new_archive": final_archive(social_account, 2),
+            "failed_archive": final_archive(social_account, 30, FinalArchiveState.FAILED),
             "old_export": export(6),
             "new_export": export(4),
             "running_export": export(60, ExportStatus.RUNNING),
@@ -97,15 +105,16 @@ class TestRequeueWaitingJobs:
 
     def test_only_what_has_waited_five_minutes_to_start_is_queued_again(self, jobs, queued):
         with time_machine.travel(NOON, tick=False):
-            assert waiting_jobs.requeue_waiting_jobs() == {"exports": 1, "imports": 1}
+            assert waiting_jobs.requeue_waiting_jobs() == {"exports": 1, "imports": 1, "final_archives": 1}
         assert queued == [
             ("accounts.tasks.build_records_export", jobs["old_export"].pk),
             ("accounts.activity_import.run_activity_import", jobs["old_import"].pk),
+            ("records.tasks.run_final_archive", jobs["old_archive"].pk),
         ]
 
     def test_with_the_broker_still_down_the_next_sweep_tries_again(self, jobs, no_broker):
         with time_machine.travel(NOON, tick=False):
-            assert waiting_jobs.requeue_waiting_jobs() == {"exports": 0, "imports": 0}
+            assert waiting_jobs.requeue_waiting_jobs() == {"exports": 0, "imports": 0, "final_archives": 0}
         assert RecordsExport.objects.filter(status=ExportStatus.PENDING).count() == 2
 
     def test_the_sweep_is_on_beats_schedule(self):

@@ -208,6 +208,11 @@ ACCOUNT_FIELDS = (
     Field("closed_on", "date", "R6, R15: when the account was closed.", null=True),
     Field("closing_reason", "choice", "R15: why it was closed.", null=True, choices=_choices(ClosingReason.choices)),
     Field("closing_note", "string", "A note on the closing."),
+    Field(
+        "closed_unarchived_reason",
+        "string",
+        "R3, R25: why it was closed without its final archive (capture and export); empty when it was archived.",
+    ),
     Field("created_at", "datetime", "When the account was entered in the registry."),
     Field("updated_at", "datetime", "When its registry entry last changed."),
 )

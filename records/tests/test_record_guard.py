@@ -37,7 +37,16 @@ from moderation.models import EvidenceAttestation, Inquiry, LegalBasisRecord, Mo
 from moderation.tests.files import png
 from moderation.tests.files.storage import private_media
 from records.guard import RECORD_MODELS, RecordDeletionRefused, disposal_allowed, record_models
-from records.models import Disposal, DisposalStatus, ExportStatus, RecordKind, RecordsExport, RetentionRule
+from records.models import (
+    Disposal,
+    DisposalStatus,
+    ExportStatus,
+    FinalArchive,
+    FinalArchiveState,
+    RecordKind,
+    RecordsExport,
+    RetentionRule,
+)
 from review.models import FlagKind, FlagStatus, ReviewFlag, SelfCheck
 
 REFUSALS = (RecordDeletionRefused, ProtectedError, RestrictedError)
@@ -101,6 +110,16 @@ def records(kommunikator, redaktor, library_account, media) -> dict[str, models.
         ),
         "records.RecordsExport": RecordsExport.objects.create(requested_by=kommunikator, status=ExportStatus.DONE),
         "records.RetentionRule": rule,
+        # Issue 19: the final archive before closing, with an export of its own.
+        "records.FinalArchive": FinalArchive.objects.create(
+            account=library_account,
+            requested_by=kommunikator,
+            state=FinalArchiveState.DONE,
+            export=RecordsExport.objects.create(
+                account=library_account, requested_by=kommunikator, status=ExportStatus.DONE
+            ),
+            finished_at=now,
+        ),
         "records.Disposal": Disposal.objects.create(
             rule=rule,
             kind=rule.kind,

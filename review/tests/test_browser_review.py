@@ -61,6 +61,9 @@ def test_dismiss_a_shortfall_and_close_an_inactive_account(
     inactive.get_by_role("link", name=re.compile(r"^Avsluta kontot \(R15\)")).click()
     expect(page.locator("h1")).to_have_text(f"Avsluta {social_account.name}")
     expect(page.get_by_label("Inaktivt i mer än sex månader")).to_be_checked()
+    # Issue 19: no final archive was made, so comms says why the account is closed without one.
+    expect(page.get_by_role("button", name="Slutarkivera")).to_be_visible()
+    page.get_by_label("Avsluta utan slutarkivering: skäl").fill("Kontot är redan borttaget från plattformen.")
     page.get_by_role("button", name="Avsluta kontot").click()
     expect(page.locator("h1")).to_have_text("Granskning")
     expect(page.locator(".messages")).to_contain_text(social_account.name)

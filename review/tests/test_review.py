@@ -26,6 +26,9 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 INACTIVE = {"last_post": "2025-09-01", "since": "2025-09-01", "activated_on": "2024-01-15"}
 SHORTFALL = {"weeks": ["2026-W40", "2026-W41", "2026-W42", "2026-W43"], "posts": 3, "average": 0.75, "window": 4}
 EXPIRING = {"mandates": [{"editor": "Anna Berg", "valid_until": "2026-12-01"}]}
+# Issue 19: these closings are about the flag, not the final archive (records/tests/test_final_archive.py),
+# so comms gives the reason for closing without one.
+UNARCHIVED = "Kontot är redan borttaget från plattformen."
 
 
 def flag_for(account, kind=FlagKind.POSTING_SHORTFALL, evidence=None, **fields):
@@ -183,7 +186,9 @@ class TestServices:
         account = inactive.account
         assert account.name in {row["name"] for row in public_accounts()}
         with translation.override("en"):
-            service.close_account_for_inactivity(kommunikator, inactive, note="Inga inlägg sedan september.")
+            service.close_account_for_inactivity(
+                kommunikator, inactive, note="Inga inlägg sedan september.", waiver=UNARCHIVED
+            )
         account.refresh_from_db()
         inactive.refresh_from_db()
         assert account.status == AccountStatus.CLOSED
@@ -207,7 +212,7 @@ class TestServices:
         # Closed meanwhile on its own page: closing refuses, and so nothing is resolved either.
         from accounts.services.lifecycle import close_account
 
-        close_account(kommunikator, inactive.account, ClosingReason.ON_REQUEST)
+        close_account(kommunikator, inactive.account, ClosingReason.ON_REQUEST, waiver=UNARCHIVED)
         before = state(inactive)
         with pytest.raises(DomainError):
             service.close_account_for_inactivity(kommunikator, inactive)
@@ -521,7 +526,9 @@ class TestFlagActions:
 
     def test_close_the_inactive_account(self, client, kommunikator, inactive):
         client.force_login(kommunikator)
-        response = client.post(action(inactive, "avsluta"), {"reason": ClosingReason.INACTIVE_6_MONTHS})
+        response = client.post(
+            action(inactive, "avsluta"), {"reason": ClosingReason.INACTIVE_6_MONTHS, "waiver": UNARCHIVED}
+        )
         assert response.status_code == 302
         inactive.refresh_from_db()
         inactive.account.refresh_from_db()
@@ -610,7 +617,8 @@ class TestClosingFromTheQueueIsConfirmedR15:
         response = client.post(page.wsgi_request.get_full_path(), {"reason": "other", "next": back})
         assert response.status_code == 200 and response.context["form"].errors["note"]
         response = client.post(
-            page.wsgi_request.get_full_path(), {"reason": "other", "note": "Flyttat till Instagram", "next": back}
+            page.wsgi_request.get_full_path(),
+            {"reason": "other", "note": "Flyttat till Instagram", "waiver": UNARCHIVED, "next": back},
         )
         assert response.status_code == 302 and response.url == back
         inactive.refresh_from_db()

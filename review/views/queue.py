@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import comms_required
+from accounts.closing import requirements
 from accounts.forms.registry import CloseForm
 from accounts.models import AccountStatus, ClosingReason
 from accounts.services.training import untrained_editors
@@ -139,11 +140,17 @@ def flag_close_account(request, pk):
         messages.error(request, error.message)
         return redirect(back)
     account = flag.account
-    form = CloseForm(request.POST or None, initial={"reason": ClosingReason.INACTIVE_6_MONTHS})
+    found = requirements(account)  # issue 19: the final archive, as on the account's close page
+    form = CloseForm(
+        request.POST or None,
+        initial={"reason": ClosingReason.INACTIVE_6_MONTHS},
+        unarchived=any(not requirement.met for requirement in found),
+    )
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
             close_account_for_inactivity(
-                request.user, flag, form.cleaned_data["note"], reason=form.cleaned_data["reason"]
+                request.user, flag, data["note"], reason=data["reason"], waiver=data.get("waiver", "")
             )
         except DomainError as error:
             messages.error(request, error.message)
@@ -157,5 +164,12 @@ def flag_close_account(request, pk):
     return render(
         request,
         "accounts/account_close.html",
-        {"account": account, "form": form, "flag": flag, "evidence": describe_evidence(flag), "back": back},
+        {
+            "account": account,
+            "form": form,
+            "flag": flag,
+            "evidence": describe_evidence(flag),
+            "back": back,
+            "requirements": found,
+        },  # fmt: skip
     )

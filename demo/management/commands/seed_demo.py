@@ -275,7 +275,11 @@ ACCOUNTS = [
         "closed",
         ["events"],
         "",
-        {"closing_reason": ClosingReason.INACTIVE_6_MONTHS},
+        # Issue 19: closed without its final archive, with comms' reason.
+        {
+            "closing_reason": ClosingReason.INACTIVE_6_MONTHS,
+            "closed_unarchived_reason": "Gruppen var redan borttagen från Facebook när kontot avslutades.",
+        },
     ),
     (
         "Ungdomsrådet",
