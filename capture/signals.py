@@ -6,3 +6,7 @@ from django.dispatch import Signal
 # A connection stopped because the platform refused its token or no longer knows the account.
 # Sent with `connection` after the state is saved.
 connection_stopped = Signal()
+
+# A sync of a connection finished and committed what it captured (moderation finds the questions
+# among the new comments and messages, R20). Sent with `connection` and `account`.
+items_captured = Signal()
