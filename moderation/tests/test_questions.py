@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from capture.models import CapturedItem, Connection
@@ -346,3 +347,97 @@ def test_reply_times_per_month(library_account, social_account, redaktor):
     assert (march.median, march.percent) == (2 * hours, 50)
     assert months[0].share is None and months[0].median is None
     assert [m.received for m in monthly_reply_times(None)][-1] == 4  # every account
+
+
+# The pages. --------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+class TestPages:
+    @pytest.fixture
+    def found(self, connection, post, redaktor):
+        redaktor.first_name, redaktor.last_name = "Rebecka", "Redaktör"
+        redaktor.save()
+        question = item(connection, "Öppet i påsk?", thread=post, published_at=at(9, 9))
+        item(connection, "Ja, som vanligt.", thread=post, parent=question, by_account=True, published_at=at(9, 11))
+        item(connection, "Var ligger filialen?", thread=post, published_at=at(10, 9))
+        find_questions(connection)
+        return question
+
+    def test_the_list_shows_where_each_came_from_and_the_unsigned_answers(
+        self, client, found, redaktor, library_account
+    ):
+        client.force_login(redaktor)
+        response = client.get(reverse("moderation:inquiries", args=[library_account.pk]))
+        text = response.text
+        assert "Hittad automatiskt" in text
+        assert "hittas automatiskt" in text  # the account is connected: logging is for the rest
+        assert reverse("capture:item", args=[library_account.pk, found.pk]) in text
+        assert "Svar utan namn och avdelning (R20)" in text
+        assert 'readonly value="/Rebecka Redaktör, Biblioteket"' in text
+        assert 'id="reply-times-' in text and "<table" in text
+
+    def test_an_editor_marks_one_not_a_question_and_undoes_it(self, client, found, redaktor):
+        inquiry = Inquiry.objects.get(item__text="Var ligger filialen?")
+        url = reverse("moderation:inquiry", args=[inquiry.pk])
+        client.force_login(redaktor)
+        assert "Markera som inte en fråga" in client.get(url).text
+        response = client.post(url, {"action": "not_question", "reason": ""})
+        assert response.status_code == 200
+        inquiry.refresh_from_db()
+        assert inquiry.not_question_at is None
+        response = client.post(url, {"action": "not_question", "reason": "En upplysning, ingen fråga."})
+        assert response.status_code == 302
+        inquiry.refresh_from_db()
+        assert (inquiry.not_question_by, inquiry.not_question_reason) == (redaktor, "En upplysning, ingen fråga.")
+        listing = client.get(reverse("moderation:inquiries", args=[inquiry.account_id])).text
+        assert "Markerad som inte en fråga" in listing
+        assert client.post(url, {"action": "undo_not_question"}).status_code == 302
+        inquiry.refresh_from_db()
+        assert inquiry.not_question_at is None
+
+    def test_comms_reads_but_does_not_mark(self, client, found, kommunikator):
+        inquiry = Inquiry.objects.get(item=found)
+        client.force_login(kommunikator)
+        url = reverse("moderation:inquiry", args=[inquiry.pk])
+        assert "Markera som inte en fråga" not in client.get(url).text
+        assert client.post(url, {"action": "not_question", "reason": "Nej."}).status_code == 403
+
+    def test_the_account_page_and_comms_overview_chart_the_reply_times(
+        self, client, found, redaktor, kommunikator, library_account
+    ):
+        client.force_login(redaktor)
+        assert f'id="reply-times-{library_account.pk}"' in client.get(library_account.get_absolute_url()).text
+        client.force_login(kommunikator)
+        overview = client.get(reverse("moderation:index")).text
+        assert 'id="reply-times-overview"' in overview
+
+
+# Running it: after each sync. --------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_sync_queues_the_finder_which_makes_the_questions(
+    monkeypatch, library_account, django_capture_on_commit_callbacks
+):
+    from capture import crypto
+    from capture.sync import sync_connection
+    from capture.tests.toy import served
+    from moderation import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.find_questions, "delay", queued.append)
+    with served(monkeypatch) as toy:
+        toy.add_post("p0", "Sagostund på onsdag!", days_ago=1)
+        toy.add_comment("p0", "c1", "När öppnar ni?")
+        toy.add_comment("p0", "c2", "Tack!")
+        connection = Connection.objects.create(
+            account=library_account, kind="toy", base_url=toy.url, external_id="toy-1",
+            token_encrypted=crypto.encrypt("good-token"), created_by=UserFactory(),
+        )  # fmt: skip
+        with django_capture_on_commit_callbacks(execute=True):
+            sync_connection(connection)
+    assert queued == [connection.pk]
+    assert tasks.find_questions(connection.pk) == {"found": 1, "answered": 0}
+    (inquiry,) = Inquiry.objects.all()
+    assert inquiry.item.platform_id == "c1" and inquiry.deadline > inquiry.received_at
