@@ -12,6 +12,7 @@ what was captured or changed since the previous one (QuestionScan), in a constan
 """
 
 import datetime
+import logging
 import statistics
 from dataclasses import dataclass
 
@@ -27,6 +28,8 @@ from falkoping_some.lib.errors import DomainError
 from moderation.deadlines import STOCKHOLM, answer_deadline
 from moderation.models import Inquiry, InquiryChannel, QuestionScan
 from moderation.question_rules import asks, is_signed, rules
+
+logger = logging.getLogger(__name__)
 
 SUMMARY_MAX_LENGTH = Inquiry._meta.get_field("summary").max_length
 REASON_MAX_LENGTH = 1000
@@ -191,11 +194,17 @@ def answer_found_questions(connection: Connection) -> int:
 
 def find_questions_everywhere(today: datetime.date | None = None) -> FindResult:
     """find_questions for every live connection of an active account: the overdue check runs this
-    first (scheduled_checks.py), so that nothing waits on a lost signal."""
+    first (scheduled_checks.py), so that nothing waits on a lost signal. A few queries per connection:
+    each reads only what was captured since its last run."""
     total = FindResult()
     connections = Connection.objects.live().filter(account__status=AccountStatus.ACTIVE).select_related("account")
     for connection in connections:
-        result = find_questions(connection)
+        try:
+            result = find_questions(connection)
+        except Exception:
+            # One connection's trouble must not keep the overdue check from the others (R20).
+            logger.exception("Questions of connection %s not found", connection.pk)
+            continue
         total.found += result.found
         total.answered += result.answered
     return total
