@@ -30,6 +30,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from . import signals
 from .addresses import address_problem
 from .connectors.base import (
     COMMENT,
@@ -385,4 +386,9 @@ def sync_connection(connection: Connection, connector: Connector | None = None, 
     now = now or timezone.now()
     Connection.objects.filter(pk=connection.pk).update(last_attempt_at=now)
     connection.last_attempt_at = now
-    return Sync(connection, connector=connector, now=now).run()
+    result = Sync(connection, connector=connector, now=now).run()
+    # The apps above read what was captured once it is committed (moderation: R20's questions).
+    transaction.on_commit(
+        lambda: signals.items_captured.send(sender=Connection, connection=connection, account=connection.account)
+    )
+    return result

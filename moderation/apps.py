@@ -11,11 +11,17 @@ class ModerationConfig(AppConfig):
         # and every change of one is in the audit trail.
         from auditlog.registry import auditlog
 
+        from capture.signals import items_captured
+
         from . import (
             scheduled_checks,  # noqa: F401  (registers R20 and R22's checks with review)
             sections,  # noqa: F401  (adds to the account's page)
         )
         from .models import Evidence, EvidenceAttestation, Inquiry, LegalBasisRecord, ModerationCase
+        from .receivers import find_questions_after_capture
+
+        # R20: questions are found among what each sync captured.
+        items_captured.connect(find_questions_after_capture, dispatch_uid="moderation.find_questions_after_capture")
 
         for model in (ModerationCase, Evidence, EvidenceAttestation, Inquiry, LegalBasisRecord):
             auditlog.register(model)

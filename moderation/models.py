@@ -181,9 +181,33 @@ class InquiryChannel(models.TextChoices):
     MESSAGE = "message", _("Private message / Messenger")
 
 
+class InquirySource(models.TextChoices):
+    """Where the portal heard of a question: an editor logged it, or it was found among the items
+    captured from the platform (moderation/question_rules.py). Derived, not stored: a question with
+    a captured item is a platform question."""
+
+    MANUAL = "manual", _("Logged by an editor")
+    PLATFORM = "platform", _("Found automatically")
+
+
+class InquiryQuerySet(models.QuerySet):
+    def questions(self):
+        """What R20 counts: every question except those an editor marked "not a question"."""
+        return self.filter(not_question_at__isnull=True)
+
+    def found(self):
+        return self.filter(item__isnull=False)
+
+
 class Inquiry(models.Model):
     """R20: a question received in comments or messages, answered on weekdays within 24 hours.
-    Keep no more personal data in the summary than the follow-up needs."""
+    Keep no more personal data in the summary than the follow-up needs.
+
+    Logged by an editor (`logged_by`), or found in what was captured from the platform (`item`, the
+    comment or message that asks; moderation/question_rules.py). A found question is answered by
+    the account's own reply captured from the platform (`answer_item`); a logged one by the editor
+    who marks it answered (`answered_by`). An editor may mark a found question "not a question"
+    (who, when, why): the row stays (R3) and leaves the lists, the statistics and the R20 check."""
 
     account = models.ForeignKey(
         SocialAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="inquiries"
@@ -198,18 +222,48 @@ class Inquiry(models.Model):
         related_name="+",
     )  # fmt: skip
     logged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("logged by"), on_delete=models.PROTECT, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, verbose_name=_("logged by"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
     logged_at = models.DateTimeField(_("logged"), default=timezone.now)
+    # The captured comment or message that asks (a found question), and the account's captured reply
+    # that answers it.
+    item = models.OneToOneField(
+        "capture.CapturedItem", verbose_name=_("captured question"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="inquiry",
+    )  # fmt: skip
+    answer_item = models.ForeignKey(
+        "capture.CapturedItem", verbose_name=_("captured answer"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="answered_inquiries",
+    )  # fmt: skip
+    not_question_at = models.DateTimeField(_("marked not a question"), null=True, blank=True)
+    not_question_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("marked not a question by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+    not_question_reason = models.TextField(_("why it is not a question"), blank=True)
+
+    objects = InquiryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("question")
         verbose_name_plural = _("questions")
         ordering = ["-received_at"]
         constraints = [
+            # Answered by an editor who marked it, or by the account's captured reply.
             models.CheckConstraint(
                 name="inquiry_answered_by_someone",
-                condition=Q(answered_at__isnull=True) | Q(answered_by__isnull=False),
+                condition=Q(answered_at__isnull=True) | Q(answered_by__isnull=False) | Q(answer_item__isnull=False),
+            ),
+            # Logged by an editor, or found among the captured items.
+            models.CheckConstraint(
+                name="inquiry_logged_or_found", condition=Q(logged_by__isnull=False) | Q(item__isnull=False)
+            ),
+            # "Not a question" says who, when and why, or nothing at all.
+            models.CheckConstraint(
+                name="inquiry_not_question_complete",
+                condition=Q(not_question_at__isnull=True, not_question_by__isnull=True, not_question_reason="")
+                | (Q(not_question_at__isnull=False, not_question_by__isnull=False) & ~Q(not_question_reason="")),
             ),
         ]
         indexes = [
@@ -222,6 +276,37 @@ class Inquiry(models.Model):
 
     def __str__(self):
         return f"{self.account.name}: {self.summary[:40]}"
+
+    @property
+    def source(self) -> str:
+        return InquirySource.PLATFORM if self.item_id else InquirySource.MANUAL
+
+    def get_source_display(self) -> str:
+        return InquirySource(self.source).label
+
+    @property
+    def is_not_question(self) -> bool:
+        return self.not_question_at is not None
+
+
+class QuestionScan(models.Model):
+    """How far the question finder (moderation/services/questions.py) has read one connection's
+    captured items: the newest `changed_at` it has seen. Bookkeeping, not a record: the next run
+    reads only what was captured or changed since (from this instant on, inclusive, so that the
+    rest of a sync still running then is read too)."""
+
+    connection = models.OneToOneField(
+        "capture.Connection", on_delete=models.CASCADE, related_name="question_scan", verbose_name=_("connection")
+    )
+    seen_until = models.DateTimeField(_("read up to"))
+    scanned_at = models.DateTimeField(_("last read"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("question scan")
+        verbose_name_plural = _("question scans")
+
+    def __str__(self):
+        return f"{self.connection_id}: {self.seen_until:%Y-%m-%d %H:%M}"
 
 
 class LegalBasis(models.TextChoices):

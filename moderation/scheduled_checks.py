@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import AccountStatus
 from moderation.services.inquiries import find_inquiry_overdue
+from moderation.services.questions import find_questions_everywhere
 from review.models import FlagKind
 from review.scheduled_checks import Check, register
 
@@ -97,9 +98,8 @@ def finding_inquiry_overdue(today: datetime.date):
     from django.contrib.postgres.aggregates import JSONBAgg
 
     return (
-        Inquiry.objects.filter(
-            answered_at__isnull=True, deadline__lt=timezone.now(), account__status=AccountStatus.ACTIVE
-        )
+        Inquiry.objects.questions()
+        .filter(answered_at__isnull=True, deadline__lt=timezone.now(), account__status=AccountStatus.ACTIVE)
         .order_by()
         .values("account")
         .annotate(
@@ -122,4 +122,14 @@ register(
         order=50,
     )
 )
-register(Check("inquiry_overdue", FlagKind.INQUIRY_OVERDUE, find_inquiry_overdue, finding_inquiry_overdue, order=60))
+register(
+    Check(
+        "inquiry_overdue",
+        FlagKind.INQUIRY_OVERDUE,
+        find_inquiry_overdue,
+        finding_inquiry_overdue,
+        order=60,
+        # R20: the questions among the captured items first, so that none waits on a lost signal.
+        prepare=find_questions_everywhere,
+    )
+)

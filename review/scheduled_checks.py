@@ -69,13 +69,16 @@ class Check:
     """One scheduled check: the rule it asks of every active account and the flag kind it raises.
     `find(today)` returns {account id: evidence} in Python; `finding(today)`, where given, is the
     same finding as a queryset of accounts (or of rows grouped by `account`) annotated with
-    `evidence`, for PostgreSQL (finding_rows). `order` is where it runs among the others."""
+    `evidence`, for PostgreSQL (finding_rows). `order` is where it runs among the others.
+    `prepare(today)`, where given, runs before the check (not in a dry run), in its own transactions:
+    what brings the data up to date first (R20: the questions found among captured items)."""
 
     name: str
     kind: str
     find: Callable[[datetime.date], dict[int, dict]]
     finding: Callable | None = None
     order: int = 100
+    prepare: Callable[[datetime.date], object] | None = None
 
 
 # Every check, in the order run_checks() runs them. Each app registers its own checks when it is
@@ -593,6 +596,8 @@ def apply_finding_sql(kind: str, finding, *, today: datetime.date, dry_run: bool
 
 
 def run_check(check: Check, today: datetime.date, dry_run: bool = False) -> CheckRun:
+    if check.prepare is not None and not dry_run:
+        check.prepare(today)
     started_at = timezone.now()
     clock = time.monotonic()
     with transaction.atomic():

@@ -148,6 +148,10 @@ ACCOUNTS = [
             C("fb-saga-2", 6, "Falköpings bibliotek", "Hej Emma! Den passar barn mellan 3 och 6 år.",
               by_account=True, reply_to="fb-saga-1"),
             C("fb-saga-3", 8, "Johan Ek", "Tack för en fin sagostund i dag, dottern älskade den!"),
+            # R20: a question answered with the signature the routine asks for.
+            C("fb-saga-4", 9, "Lina Berg", "Behöver man anmäla sig till sagostunden under jullovet?"),
+            C("fb-saga-5", 10, "Falköpings bibliotek", "Hej Lina! Nej, ingen anmälan behövs, välkommen!\n"
+              "/Rebecka Redaktör, Biblioteket", by_account=True, reply_to="fb-saga-4"),
         ]),
         P("fb-tips", 20, 13, "Veckans boktips från Rebecka: en spännande deckare som utspelar sig på Falbygden. "
           "Finns att låna nu."),
@@ -261,6 +265,32 @@ PROFILES = {
             ("did:plc:smhidemoaaaaaaaaaaaaaaaa", "SMHI", "smhi.se"),
         ]),
 }
+
+@dataclass
+class DemoMessage:
+    """A private message to (or from) a demo page, in a conversation (R20: messages are questions)."""
+
+    account_id: str  # the page
+    conversation: str
+    key: str
+    days_ago: int  # before the first start's day
+    hour: float  # UTC
+    author: str
+    text: str
+    by_account: bool = False
+
+
+M = DemoMessage
+MESSAGES = [
+    # Answered the next morning, without a signature (R20: listed for the editor with the one to paste).
+    M("100064500000101", "demo-conv-1", "msg-1-1", 3, 18, "Karin Ek", "Hej! Jag har tappat mitt lånekort. Hur får "
+      "jag ett nytt?"),
+    M("100064500000101", "demo-conv-1", "msg-1-2", 2, 8, "Falköpings bibliotek", "Hej Karin! Kom förbi "
+      "lånedisken med legitimation, så får du ett nytt direkt.", by_account=True),
+    # Still waiting for an answer: overdue after 24 hours on weekdays.
+    M("100064500000101", "demo-conv-2", "msg-2-1", 2, 12, "Ahmed Hassan", "Hej, kan man boka ett grupprum på "
+      "Stadsbiblioteket till nästa vecka"),
+]
 
 # What happens on the platforms CHANGES_AFTER after the first start: (what, kind, post or comment key, new text).
 CHANGES = [
@@ -531,6 +561,14 @@ def seed(sim: Simulator, kind: str, anchor: datetime.datetime):
                         published + datetime.timedelta(hours=comment.hours_after),
                         parent_id=platform_id(kind, comment.reply_to) if comment.reply_to else None,
                         by_account=comment.by_account,
+                    )  # fmt: skip
+        if hasattr(sim, "add_message"):  # the Facebook simulator reads the pages' messages
+            for message in MESSAGES:
+                if message.account_id in sim.accounts:
+                    sim.add_message(
+                        message.account_id, message.conversation, message.key, message.text, message.author,
+                        day - datetime.timedelta(days=message.days_ago) + datetime.timedelta(hours=message.hour),
+                        by_account=message.by_account,
                     )  # fmt: skip
 
 

@@ -208,3 +208,16 @@ def test_a_simulator_that_cannot_take_the_content_is_left_out_and_the_others_ser
         assert {entry["kind"] for entry in running.connections()} == {"facebook"}
     finally:
         running.stop()
+
+
+def test_the_facebook_demo_pages_get_their_messages():
+    """R20: the library's page has two conversations, one answered, one waiting (simulators/demo.py)."""
+    import datetime
+
+    from simulators.meta import FacebookSimulator
+
+    sim = FacebookSimulator()
+    demo.seed(sim, "facebook", datetime.datetime(2026, 11, 20, 10, 0, tzinfo=datetime.UTC))
+    conversations = {message["conversation"] for message in sim.messages.values()}
+    assert conversations == {"demo-conv-1", "demo-conv-2"}
+    assert sum(message["author_name"] == "Falköpings bibliotek" for message in sim.messages.values()) == 1

@@ -33,3 +33,14 @@ class InquiryAnswerForm(forms.Form):
     """R20: the question was answered, at this time (now by default)."""
 
     answered_at = DateTimeLocalField(label=_("Answered at"), initial=now_to_the_minute)
+
+
+class NotQuestionForm(forms.Form):
+    """R20: what the rule took for a question is not one; why (kept with who and when)."""
+
+    reason = forms.CharField(
+        label=_("Why it is not a question"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example: a comment that thanks, or the same question twice."),
+    )

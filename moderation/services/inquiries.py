@@ -113,7 +113,7 @@ def answered_in_time_share(accounts: Iterable[SocialAccount] | QuerySet, since: 
     `share` is in_time / total (a float 0–1), or None when there is nothing to judge.
     One query whatever the number of accounts; the accounts keep the order they came in."""
     now = timezone.now()
-    received = Q(inquiries__received_at__gte=since)
+    received = Q(inquiries__received_at__gte=since, inquiries__not_question_at__isnull=True)
     judged = received & (Q(inquiries__answered_at__isnull=False) | Q(inquiries__deadline__lt=now))
     in_time = received & Q(inquiries__answered_at__isnull=False, inquiries__answered_at__lte=F("inquiries__deadline"))
     rows = _accounts_queryset(accounts).annotate(
@@ -144,9 +144,8 @@ def find_inquiry_overdue(today: datetime.date) -> dict[int, dict]:
     deadline. `today` is the finders' common signature; the deadline is an instant, so the check
     asks timezone.now(). One query."""
     rows = (
-        Inquiry.objects.filter(
-            answered_at__isnull=True, deadline__lt=timezone.now(), account__status=AccountStatus.ACTIVE
-        )
+        Inquiry.objects.questions()
+        .filter(answered_at__isnull=True, deadline__lt=timezone.now(), account__status=AccountStatus.ACTIVE)
         .order_by("account_id", "deadline", "pk")
         .values_list("account_id", "pk", "deadline")
     )
@@ -165,7 +164,8 @@ def most_late_answers(limit: int) -> list[SocialAccount]:
     now = timezone.now()
     late = Q(answered_at__gt=F("deadline")) | Q(answered_at__isnull=True, deadline__lt=now)
     ranked = list(
-        Inquiry.objects.filter(late, received_at__gte=now - STATS_WINDOW, account__status=AccountStatus.ACTIVE)
+        Inquiry.objects.questions()
+        .filter(late, received_at__gte=now - STATS_WINDOW, account__status=AccountStatus.ACTIVE)
         .order_by()
         .values("account_id")
         .annotate(late=Count("pk"))

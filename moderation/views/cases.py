@@ -34,6 +34,7 @@ from moderation.services.cases import (
     report_to_police,
     unmark_criminal,
 )
+from moderation.services.questions import monthly_reply_times
 
 from ..models import Evidence, EvidenceAttestation, ModerationCase
 
@@ -82,6 +83,10 @@ def moderation_index(request):
                 cases = cases.filter(is_criminal=True, police_reported_on__isnull=True)
         context["filter_form"] = form
         context["cases"] = [_with_steps(case) for case in cases[:RECENT_CASES]]
+        # R20: comms' view of the reply times, of every account or of the one filtered on.
+        chosen = form.cleaned_data["account"] if form.is_valid() else None
+        context["reply_times"] = monthly_reply_times([chosen] if chosen else None)
+        context["reply_times_name"] = chosen.name if chosen else _("every account")
     return render(request, "moderation/index.html", context)
 
 

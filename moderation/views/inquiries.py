@@ -12,10 +12,18 @@ from django.views.decorators.http import require_http_methods
 from accounts import rules as account_rules
 from accounts.access import mfa_redirect
 from accounts.models import SocialAccount
+from capture.models import Connection
 from falkoping_some.lib.access import get_object_for_user
 from falkoping_some.lib.errors import DomainError
-from moderation.forms.inquiries import InquiryAnswerForm, InquiryLogForm
+from moderation.forms.inquiries import InquiryAnswerForm, InquiryLogForm, NotQuestionForm
 from moderation.services.inquiries import STATS_WINDOW, answer_inquiry, answered_in_time_share, log_inquiry, signature
+from moderation.services.questions import (
+    account_signature,
+    mark_not_question,
+    monthly_reply_times,
+    unmark_not_question,
+    unsigned_answers,
+)
 
 from ..models import Inquiry
 
@@ -27,8 +35,10 @@ def _deadline_text(moment) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def inquiry_list(request, account_pk):
-    """The account's questions, open first (the nearest deadline on top), then answered; the form
-    to log a new one (its editors); the share answered in time over the last 90 days.
+    """The account's questions, open first (the nearest deadline on top), then answered, each with
+    where it came from (found on the platform or logged); the form to log a new one (its editors);
+    the answers without a signature with the signature to paste; the share answered in time over
+    the last 90 days and the reply times per month; those marked not a question.
     Its editors and comms see the page; only its editors log questions."""
     account = get_object_for_user(request, SocialAccount.objects.select_related("unit"), "account.view", pk=account_pk)
     user = request.user
@@ -55,7 +65,8 @@ def inquiry_list(request, account_pk):
                 return redirect("moderation:inquiries", account_pk=account.pk)
         else:
             messages.error(request, _("The question was not logged. Correct the fields marked below."))
-    inquiries = Inquiry.objects.filter(account=account).select_related("answered_by")
+    everything = Inquiry.objects.filter(account=account).select_related("answered_by", "item", "answer_item")
+    inquiries = everything.questions()
     now = timezone.now()
     open_inquiries = list(inquiries.filter(answered_at__isnull=True).order_by("deadline", "pk"))
     for inquiry in open_inquiries:
@@ -72,6 +83,16 @@ def inquiry_list(request, account_pk):
             "open_inquiries": open_inquiries,
             "answered": answered,
             "stats": answered_in_time_share([account], since=now - STATS_WINDOW),
+            "reply_times": monthly_reply_times([account], now=now),
+            # R20: found automatically from the platform where the account is connected.
+            "connected": Connection.objects.live().filter(account=account).exists(),
+            "not_questions": list(
+                everything.filter(not_question_at__isnull=False)
+                .select_related("not_question_by")
+                .order_by("-not_question_at", "-pk")
+            ),
+            "unsigned": unsigned_answers(account, now=now),
+            "signature": account_signature(user, account) if can_log else "",
         },
     )
 
@@ -80,16 +101,47 @@ def inquiry_list(request, account_pk):
 @require_http_methods(["GET", "POST"])
 def inquiry_detail(request, pk):
     """One question, its deadline and the form to mark it answered, with the signature to end the
-    answer with (R20). Its account's editors and comms see it; only the editors answer."""
+    answer with (R20); a found one with its captured comment or message and the account's captured
+    answer, and the form to mark it "not a question" (or undo that). Its account's editors and comms
+    see it; only the editors answer and mark. A POST's `action` says which form was sent."""
     inquiry = get_object_for_user(
         request,
-        Inquiry.objects.select_related("account__unit", "answered_by__unit", "logged_by"),
+        Inquiry.objects.select_related(
+            "account__unit", "answered_by__unit", "logged_by", "item", "answer_item", "not_question_by"
+        ),
         "moderation.view_record",
         pk=pk,
     )
     can_answer = request.user.has_perm("moderation.change_record", inquiry)
-    form = InquiryAnswerForm(request.POST or None) if can_answer and inquiry.answered_at is None else None
-    if request.method == "POST":
+    action = request.POST.get("action") if request.method == "POST" else None
+    answering = action not in ("not_question", "undo_not_question")
+    form = (
+        InquiryAnswerForm((request.POST or None) if answering else None)
+        if can_answer and inquiry.answered_at is None and not inquiry.is_not_question
+        else None
+    )
+    not_question_form = (
+        NotQuestionForm(request.POST if action == "not_question" else None)
+        if can_answer and not inquiry.is_not_question
+        else None
+    )
+    if request.method == "POST" and not answering:
+        if not can_answer:
+            raise PermissionDenied
+        try:
+            if action == "undo_not_question":
+                unmark_not_question(request.user, inquiry)
+                messages.success(request, _("It counts as a question again."))
+                return redirect(reverse("moderation:inquiry", args=[inquiry.pk]))
+            if not_question_form is not None and not_question_form.is_valid():
+                mark_not_question(request.user, inquiry, not_question_form.cleaned_data["reason"])
+                messages.success(request, _("Marked as not a question. It is kept, and no longer counted."))
+                return redirect(reverse("moderation:inquiry", args=[inquiry.pk]))
+            messages.error(request, _("It was not marked. Say why it is not a question."))
+        except DomainError as error:
+            messages.error(request, error.message)
+            inquiry.refresh_from_db()
+    elif request.method == "POST":
         if not can_answer:
             raise PermissionDenied
         if form is None:
@@ -116,8 +168,9 @@ def inquiry_detail(request, pk):
             "account": inquiry.account,
             "form": form,
             "can_answer": can_answer,
-            "overdue": inquiry.answered_at is None and inquiry.deadline < now,
+            "overdue": inquiry.answered_at is None and not inquiry.is_not_question and inquiry.deadline < now,
             "late": inquiry.answered_at is not None and inquiry.answered_at > inquiry.deadline,
             "signature": signature(request.user) if can_answer else "",
+            "not_question_form": not_question_form,
         },
     )

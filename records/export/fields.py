@@ -30,6 +30,7 @@ from moderation.models import (
     EvidenceAttestation,
     Inquiry,
     InquiryChannel,
+    InquirySource,
     LegalBasis,
     LegalBasisRecord,
     ModerationCase,
@@ -362,9 +363,20 @@ INQUIRY_FIELDS = (
     Field("summary", "string", "A short summary of the question.", secret=WHY_QUESTION),
     Field("deadline", "datetime", "R20: the answer was due by (24 hours on weekdays)."),
     Field("answered_at", "datetime", "When it was answered.", null=True),
-    Field("answered_by", "person", "Who answered.", null=True),
-    Field("logged_by", "person", "Who logged the question."),
-    Field("logged_at", "datetime", "When it was logged."),
+    Field("answered_by", "person", "Who answered (empty when the account's captured reply answered it).", null=True),
+    Field("logged_by", "person", "Who logged the question (empty for one found on the platform).", null=True),
+    Field("logged_at", "datetime", "When it was logged, or found."),
+    Field(
+        "source",
+        "choice",
+        "R20: logged by an editor, or found among the captured items.",
+        choices=_choices(InquirySource.choices),
+    ),
+    Field("item", "integer", "R20: the captured comment or message that asks.", source="item_id", null=True),
+    Field("answer_item", "integer", "R20: the account's captured reply.", source="answer_item_id", null=True),
+    Field("not_question_at", "datetime", "R20: when an editor marked it not a question.", null=True),
+    Field("not_question_by", "person", "Who marked it not a question.", null=True),
+    Field("not_question_reason", "string", "Why it is not a question."),
 )
 
 LEGAL_BASIS_FIELDS = (
