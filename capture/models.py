@@ -130,6 +130,10 @@ class CapturedItemQuerySet(models.QuerySet):
     def edited(self):
         return self.filter(version_count__gt=1)
 
+    def gone(self):
+        """Removed from the platform (its absence seen by a sync) or hidden by the account."""
+        return self.filter(Q(missing_since__isnull=False) | Q(hidden=True))
+
 
 class CapturedItem(models.Model):
     connection = models.ForeignKey(
@@ -180,6 +184,13 @@ class CapturedItem(models.Model):
             models.Index(fields=["thread"], name="capture_item_thread"),
             # A common word's search walks this newest first (capture/selectors.py, SearchHits).
             models.Index(fields=["-published_at", "-id"], name="capture_item_newest_first"),
+            # The few items gone from the platform or hidden, among all captured: the editors' list
+            # "removed on the platform" and its count on the start page (moderation/selectors.py).
+            models.Index(
+                fields=["account", "-missing_since"],
+                condition=Q(missing_since__isnull=False) | Q(hidden=True),
+                name="capture_item_gone",
+            ),
         ]
 
     def __str__(self):

@@ -20,6 +20,7 @@ from falkoping_some.lib.private_files import private_file_response
 from . import selectors, services
 from .forms import ArchiveFilterForm, ConnectForm, RemoveForm, RenewForm, SearchForm
 from .models import CapturedItem, CapturedMedia, Connection
+from .sections import item_sections
 
 PAGE_SIZE = 50
 
@@ -99,6 +100,7 @@ def item_detail(request, pk, item_pk):
             "versions": item.versions.order_by("captured_at", "pk"),
             "media": item.media.order_by("captured_at", "pk"),
             "raw": json.dumps(item.raw, indent=2, ensure_ascii=False, sort_keys=True),
+            "item_sections": item_sections(request, item),
         },
     )
 

@@ -13,9 +13,16 @@ class ModerationConfig(AppConfig):
 
         from . import (
             scheduled_checks,  # noqa: F401  (registers R20 and R22's checks with review)
-            sections,  # noqa: F401  (adds to the account's page)
+            sections,  # noqa: F401  (adds to the account's page and a captured item's page)
         )
-        from .models import Evidence, EvidenceAttestation, Inquiry, LegalBasisRecord, ModerationCase
+        from .models import (
+            Evidence,
+            EvidenceAttestation,
+            Inquiry,
+            LegalBasisRecord,
+            ModerationCase,
+            PlatformRemoval,
+        )
 
-        for model in (ModerationCase, Evidence, EvidenceAttestation, Inquiry, LegalBasisRecord):
+        for model in (ModerationCase, Evidence, EvidenceAttestation, Inquiry, LegalBasisRecord, PlatformRemoval):
             auditlog.register(model)
