@@ -223,3 +223,43 @@ def test_nothing_of_it_can_be_deleted(redaktor, deleted, media):
             record.delete()
     assert PlatformRemoval.objects.filter(pk=removal.pk).exists()
     assert CapturedItem.objects.filter(pk=deleted.pk).exists()
+
+
+# From the platform to the case -----------------------------------------------------------------------
+
+
+def test_a_comment_deleted_on_the_platform_reaches_its_editor_with_its_captured_copy(
+    monkeypatch, client, redaktor, kommunikator, library_account, media
+):
+    """Issue 19's "done when": a sync captures a comment, the platform deletes it, the next sync
+    misses it; the editor finds it in the list and the case opens with the copy captured before."""
+    from capture import crypto
+    from capture.sync import sync_connection
+    from capture.tests.toy import BASE, served
+
+    first, second, explained = (BASE + datetime.timedelta(days=1, hours=hours) for hours in (0, 1, 2))
+    with served(monkeypatch) as toy:
+        connection = Connection.objects.create(
+            account=library_account, kind="toy", base_url=toy.url, external_id="toy-1",
+            token_encrypted=crypto.encrypt("good-token"), created_by=kommunikator,
+        )  # fmt: skip
+        toy.add_post("p1", "Läsecirkeln börjar i morgon")
+        toy.add_comment("p1", "c1", TEXT, author="Arg Medborgare")
+        with time_machine.travel(first, tick=False):
+            sync_connection(connection)
+        toy.comments["p1"].clear()
+        with time_machine.travel(second, tick=False):
+            sync_connection(connection)
+
+    comment = CapturedItem.objects.get(platform_id="c1")
+    client.force_login(redaktor)
+    assert TEXT in client.get(reverse("moderation:removals")).text
+    with time_machine.travel(explained, tick=False):
+        response = client.post(reverse("moderation:removal_explain", args=[comment.pk]), {"reason": "defamation"})
+    case = ModerationCase.objects.get(captured_item=comment)
+    assert response.url == reverse("moderation:case", args=[case.pk])
+    evidence = case.evidence.get()
+    with evidence.file.open("rb") as stored:
+        copy = json.loads(stored.read())
+    assert copy["text"] == TEXT and copy["raw_sha256"] == comment.raw_sha256
+    assert evidence.taken_at == first < case.removed_at == second

@@ -108,7 +108,7 @@ class TestAuditTrailPage:
         MandateFactory(account=library_account, user=UserFactory(), granted_by=kommunikator)
         client.force_login(kommunikator)
         # One lookup per kind of record the trail covers, whatever the number of entries.
-        with django_assert_max_num_queries(25):
+        with django_assert_max_num_queries(26):
             response = client.get(audit_url(library_account))
         assert len(response.context["rows"]) == 50 and response.context["page"].paginator.count == 58
         assert "Version 54" in response.text
