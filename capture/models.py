@@ -130,6 +130,10 @@ class CapturedItemQuerySet(models.QuerySet):
     def edited(self):
         return self.filter(version_count__gt=1)
 
+    def gone(self):
+        """Removed from the platform (its absence seen by a sync) or hidden by the account."""
+        return self.filter(Q(missing_since__isnull=False) | Q(hidden=True))
+
 
 class CapturedItem(models.Model):
     connection = models.ForeignKey(
@@ -185,6 +189,13 @@ class CapturedItem(models.Model):
             models.Index(fields=["-published_at", "-id"], name="capture_item_newest_first"),
             # The public check of a post's link (capture/selectors.py, public_post): posts only.
             models.Index(fields=["permalink_key"], condition=Q(kind="post"), name="capture_item_permalink_key"),
+            # The few items gone from the platform or hidden, among all captured: the editors' list
+            # "removed on the platform" and its count on the start page (moderation/selectors.py).
+            models.Index(
+                fields=["account", "-missing_since"],
+                condition=Q(missing_since__isnull=False) | Q(hidden=True),
+                name="capture_item_gone",
+            ),
         ]
 
     def __str__(self):

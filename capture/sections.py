@@ -1,8 +1,14 @@
 """What the platforms' record adds to an account's page (accounts/sections.py): each live
 connection's state and the way to the archive, for the account's editors and comms; connecting,
-renewing and removing, for comms."""
+renewing and removing, for comms.
+
+And what the apps above add to a captured item's page, which capture does not know: each registers
+section(request, item) -> dict or None from its AppConfig.ready() with `item_page_section`; a dict
+names its "template", included on the item's page with the dict as `section` (moderation: why the
+item is gone from the platform, and its case)."""
 
 import datetime
+from collections.abc import Callable
 
 from django.db.models import Count
 from django.utils import timezone
@@ -13,6 +19,20 @@ from accounts.sections import account_page_section
 from . import profiles
 from .models import Connection
 from .services import connectable_kinds, connector_label, plain_error
+
+ITEM_PAGE: list[Callable] = []
+
+
+def item_page_section(section: Callable) -> Callable:
+    """Register section(request, item) -> dict | None for a captured item's page."""
+    if section not in ITEM_PAGE:
+        ITEM_PAGE.append(section)
+    return section
+
+
+def item_sections(request, item) -> list[dict]:
+    return [found for section in ITEM_PAGE if (found := section(request, item))]
+
 
 # Issue 18: a token that expires within 14 days is to be renewed (the review queue flags it too).
 TOKEN_WARNING_DAYS = 14

@@ -21,6 +21,7 @@ from falkoping_some.lib.queueing import enqueue_on_commit
 from . import profiles, selectors, services, tasks
 from .forms import ArchiveFilterForm, ConnectForm, RemoveForm, RenewForm, SearchForm
 from .models import CapturedItem, CapturedMedia, Connection
+from .sections import item_sections
 
 PAGE_SIZE = 50
 
@@ -100,6 +101,7 @@ def item_detail(request, pk, item_pk):
             "versions": item.versions.order_by("captured_at", "pk"),
             "media": item.media.order_by("captured_at", "pk"),
             "raw": json.dumps(item.raw, indent=2, ensure_ascii=False, sort_keys=True),
+            "item_sections": item_sections(request, item),
         },
     )
 

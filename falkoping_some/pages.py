@@ -13,6 +13,7 @@ from accounts.services.lifecycle import pending_for
 from activity.services import dashboard_rows
 from activity.views import confirmations_in_rows
 from council.views.meetings import next_meeting
+from moderation.selectors import unexplained_removals
 from moderation.services.inquiries import answer_stats, most_late_answers
 from review.flags import flag_counts
 from review.selfcheck import self_checks_due_for
@@ -55,6 +56,10 @@ def dashboard(request):
     context["my_requests"] = my_requests[:DASHBOARD_LIST_LIMIT]
     context["my_requests_cut"] = len(my_requests) > DASHBOARD_LIST_LIMIT
     context["next_meeting"], context["my_invitation"] = next_meeting(user)
+    if user.has_perm("moderation.index"):
+        # R21: what disappeared from the platforms of this editor's accounts (comms: every account)
+        # and is not yet explained, so that nobody has to search for it.
+        context["removals_waiting"] = unexplained_removals(user).count()
     context["my_mandates"] = (
         Mandate.objects.active_on(today)
         .filter(user=user)

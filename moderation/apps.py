@@ -15,13 +15,20 @@ class ModerationConfig(AppConfig):
 
         from . import (
             scheduled_checks,  # noqa: F401  (registers R20 and R22's checks with review)
-            sections,  # noqa: F401  (adds to the account's page)
+            sections,  # noqa: F401  (adds to the account's page and a captured item's page)
         )
-        from .models import Evidence, EvidenceAttestation, Inquiry, LegalBasisRecord, ModerationCase
+        from .models import (
+            Evidence,
+            EvidenceAttestation,
+            Inquiry,
+            LegalBasisRecord,
+            ModerationCase,
+            PlatformRemoval,
+        )
         from .receivers import find_questions_after_capture
 
         # R20: questions are found among what each sync captured.
         items_captured.connect(find_questions_after_capture, dispatch_uid="moderation.find_questions_after_capture")
 
-        for model in (ModerationCase, Evidence, EvidenceAttestation, Inquiry, LegalBasisRecord):
+        for model in (ModerationCase, Evidence, EvidenceAttestation, Inquiry, LegalBasisRecord, PlatformRemoval):
             auditlog.register(model)

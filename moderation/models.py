@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SocialAccount
+from capture.models import CapturedItem
 from falkoping_some.lib.private_files import PrivateFile
 
 
@@ -74,6 +75,13 @@ class ModerationCase(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("opened by"), on_delete=models.PROTECT, related_name="+"
     )
     opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    # The captured item the case is about, when it was opened from the list of content removed on
+    # the platform (PlatformRemoval): its captured copy is the case's first evidence. The copy
+    # stays with the case when the item is disposed of (R25): the link goes, not the case.
+    captured_item = models.ForeignKey(
+        CapturedItem, verbose_name=_("captured item"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="moderation_cases",
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("moderation case")
@@ -174,6 +182,80 @@ class EvidenceAttestation(models.Model):
     @property
     def account(self):
         return self.evidence.account
+
+
+class RemovalReason(models.TextChoices):
+    """Why an item is gone from the platform or hidden: one of R21/R22's categories (a case is
+    opened), or a reason that is no breach (no case)."""
+
+    DEFAMATION = ModerationCategory.DEFAMATION.value, ModerationCategory.DEFAMATION.label
+    ETHNICITY = ModerationCategory.ETHNICITY.value, ModerationCategory.ETHNICITY.label
+    RACIST_SEXIST_HOMOPHOBIC = (
+        ModerationCategory.RACIST_SEXIST_HOMOPHOBIC.value,
+        ModerationCategory.RACIST_SEXIST_HOMOPHOBIC.label,
+    )
+    INCITEMENT = ModerationCategory.INCITEMENT.value, ModerationCategory.INCITEMENT.label
+    VIOLENCE_PORNOGRAPHY = ModerationCategory.VIOLENCE_PORNOGRAPHY.value, ModerationCategory.VIOLENCE_PORNOGRAPHY.label
+    CALLS_TO_CRIME = ModerationCategory.CALLS_TO_CRIME.value, ModerationCategory.CALLS_TO_CRIME.label
+    COPYRIGHT = ModerationCategory.COPYRIGHT.value, ModerationCategory.COPYRIGHT.label
+    PROFANITY = ModerationCategory.PROFANITY.value, ModerationCategory.PROFANITY.label
+    SPAM = ModerationCategory.SPAM.value, ModerationCategory.SPAM.label
+    MUNICIPAL_RULES = ModerationCategory.MUNICIPAL_RULES.value, ModerationCategory.MUNICIPAL_RULES.label
+    REMOVED_BY_AUTHOR = "removed_by_author", _("Removed by its author")
+    NOT_A_BREACH = "not_a_breach", _("Removed or hidden by us, but not a breach (say why)")
+
+
+# The reasons that are no breach of R21: recorded without a case.
+NO_CASE_REASONS = frozenset({RemovalReason.REMOVED_BY_AUTHOR, RemovalReason.NOT_A_BREACH})
+
+
+class PlatformRemoval(models.Model):
+    """The editor's explanation of a captured item that disappeared from the platform or that the
+    account hid (R21): the routine's category, and then a case with the captured copy as its
+    evidence (R22), or that its author removed it, or that it was no breach. One per item; a public
+    record (R3), disposed of together with the item it explains (R25, records/retention.py)."""
+
+    item = models.OneToOneField(
+        CapturedItem, verbose_name=_("captured item"), on_delete=models.CASCADE, related_name="platform_removal"
+    )  # deleted only with its item, by a confirmed disposal (R25)
+    reason = models.CharField(_("why"), max_length=40, choices=RemovalReason.choices)
+    note = models.TextField(_("note"), blank=True)
+    # The case opened for a category of R21/R22; it outlives the link if it is disposed of first.
+    case = models.OneToOneField(
+        ModerationCase, verbose_name=_("case"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="platform_removal",
+    )  # fmt: skip
+    explained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("explained by"), on_delete=models.PROTECT, related_name="+"
+    )
+    explained_at = models.DateTimeField(_("explained"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("removal on the platform")
+        verbose_name_plural = _("removals on the platform")
+        ordering = ["-explained_at", "-pk"]
+        constraints = [
+            # A case only for a breach of R21; "not a breach" says why.
+            models.CheckConstraint(
+                name="removal_case_only_for_a_breach",
+                condition=Q(case__isnull=True) | ~Q(reason__in=sorted(NO_CASE_REASONS)),
+            ),
+            models.CheckConstraint(
+                name="removal_not_a_breach_says_why",
+                condition=~Q(reason=RemovalReason.NOT_A_BREACH) | ~Q(note=""),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.item}: {self.get_reason_display()}"
+
+    @property
+    def account(self):
+        return self.item.account
+
+    @property
+    def opens_case(self) -> bool:
+        return self.reason not in NO_CASE_REASONS
 
 
 class InquiryChannel(models.TextChoices):

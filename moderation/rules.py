@@ -21,6 +21,10 @@ rules.add_perm("moderation.record_legal_basis", edits_account)  # obj: the accou
 rules.add_perm("moderation.view_record", edits_records_account | is_comms)  # obj: case/inquiry/record
 rules.add_perm("moderation.change_record", edits_records_account)  # obj: case/inquiry/record
 rules.add_perm("moderation.view_evidence", edits_records_account | is_comms)  # obj: the evidence
+# R21: what disappeared from an account's platform or was hidden: its editors and comms read the
+# list (obj: the account); its editors say why (obj: the captured item), as they open cases.
+rules.add_perm("moderation.view_removals", edits_account | is_comms)
+rules.add_perm("moderation.explain_removal", edits_records_account)
 
 
 @rules.predicate

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cases, inquiries, legal
+from .views import cases, inquiries, legal, removals
 
 app_name = "moderation"
 urlpatterns = [
@@ -14,6 +14,10 @@ urlpatterns = [
     path("arenden/<int:pk>/inte-brottsligt/", cases.case_not_criminal, name="case_not_criminal"),
     path("bevis/<int:pk>/", cases.evidence_file, name="evidence_file"),
     path("bevis/<int:pk>/intyga/", cases.evidence_attest, name="evidence_attest"),
+    # Removed on the platform: what a sync no longer finds or the account hid, explained (R21, R22).
+    path("borttaget-pa-plattformen/", removals.removal_list, name="removals"),
+    path("konto/<int:account_pk>/borttaget-pa-plattformen/", removals.removal_list, name="account_removals"),
+    path("borttaget-pa-plattformen/<int:pk>/", removals.removal_explain, name="removal_explain"),
     # Questions and the 24-hour rule (R20).
     path("konto/<int:account_pk>/fragor/", inquiries.inquiry_list, name="inquiries"),
     path("fragor/<int:pk>/", inquiries.inquiry_detail, name="inquiry"),

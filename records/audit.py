@@ -10,7 +10,14 @@ from django.utils.translation import gettext_lazy
 from accounts.models import AccountDecision, Mandate, SocialAccount, Training
 from activity.models import WeeklyActivity
 from capture.models import Connection
-from moderation.models import Evidence, EvidenceAttestation, Inquiry, LegalBasisRecord, ModerationCase
+from moderation.models import (
+    Evidence,
+    EvidenceAttestation,
+    Inquiry,
+    LegalBasisRecord,
+    ModerationCase,
+    PlatformRemoval,
+)
 from review.models import ReviewFlag, SelfCheck
 
 from .models import FinalArchive, RecordsExport
@@ -45,6 +52,8 @@ def account_log_entries(account: SocialAccount):
         EvidenceAttestation: EvidenceAttestation.objects.filter(evidence__case__account=account).values_list(
             "pk", flat=True
         ),
+        # R21: who explained why an item is gone from the platform, and when.
+        PlatformRemoval: PlatformRemoval.objects.filter(item__account=account).values_list("pk", flat=True),
         SelfCheck: account.self_checks.values_list("pk", flat=True),
         # R3: who connected the account to its platform, renewed the token or removed the connection.
         Connection: account.capture_connections.values_list("pk", flat=True),

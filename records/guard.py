@@ -38,6 +38,7 @@ RECORD_MODELS = (
     "moderation.EvidenceAttestation",
     "moderation.Inquiry",
     "moderation.LegalBasisRecord",
+    "moderation.PlatformRemoval",
     "council.CouncilMeeting",
     "council.Invitation",
     "council.MinutesAttachment",

@@ -40,7 +40,14 @@ from accounts.notifications import notify
 from activity.models import WeeklyActivity
 from capture.models import CapturedItem, CapturedMedia, ItemVersion
 from falkoping_some.lib.errors import DomainError
-from moderation.models import Evidence, EvidenceAttestation, Inquiry, LegalBasisRecord, ModerationCase
+from moderation.models import (
+    Evidence,
+    EvidenceAttestation,
+    Inquiry,
+    LegalBasisRecord,
+    ModerationCase,
+    PlatformRemoval,
+)
 from records.guard import disposal_allowed
 from records.models import Disposal, DisposalStatus, ExportStatus, RecordKind, RecordsExport, RetentionRule
 from review.models import FlagStatus, ReviewFlag, SelfCheck
@@ -582,9 +589,14 @@ def _delete_records(kind: str, cutoff: datetime.date) -> tuple[dict[str, int], l
 
 def _delete_captured_parts(pks, counts) -> list[tuple]:
     """What goes with captured items: their earlier versions and media (rows now, files after the
-    commit), and the links to them as rows (thread, parent), which PROTECT would refuse. An item kept
+    commit), the editors' explanations of their removal, and the links to them as rows (thread,
+    parent), which PROTECT would refuse. An item kept
     that answers a disposed one keeps the platform's ids of its thread and parent (the row link goes)."""
     CapturedItem.objects.filter(Q(thread__in=pks) | Q(parent__in=pks)).update(thread=None, parent=None)
+    # R21: the editors' explanations of why an item is gone go with it (a cascade), and their entries;
+    # a case opened about one keeps its captured copy and loses only the link (SET_NULL).
+    removal_pks = list(PlatformRemoval.objects.filter(item__in=pks).values_list("pk", flat=True))
+    counts[AUDIT_EVENTS] = counts.get(AUDIT_EVENTS, 0) + _log_entries(PlatformRemoval, removal_pks).delete()[0]
     counts[ITEM_VERSIONS] = counts.get(ITEM_VERSIONS, 0) + ItemVersion.objects.filter(item__in=pks).delete()[0]
     media = list(CapturedMedia.objects.filter(item__in=pks).only("pk", "file"))
     files = [(row.file.storage, row.file.name) for row in media if row.file.name]

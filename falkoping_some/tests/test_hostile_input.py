@@ -228,6 +228,23 @@ def removed_case(w: World):
     return mark_removed(w.redaktor, case(w), timezone.now() - datetime.timedelta(hours=1))
 
 
+def gone_comment(w: World):
+    """R21: a comment captured from the library's page and since deleted there."""
+    from capture.models import CapturedItem, Connection
+
+    connection = Connection.objects.create(
+        account=w.library_account, kind="facebook", base_url="https://graph.facebook.com/v26.0",
+        external_id="page-1", created_by=w.kommunikator,
+    )  # fmt: skip
+    captured = timezone.now() - datetime.timedelta(hours=2)
+    return CapturedItem.objects.create(
+        connection=connection, account=w.library_account, platform="facebook", platform_id="page-1_c1",
+        kind="comment", text="Köp billiga klockor", raw={"id": "page-1_c1"}, raw_sha256="0" * 64,
+        published_at=captured, captured_at=captured, changed_at=captured, last_seen_at=captured,
+        missing_since=timezone.now() - datetime.timedelta(hours=1),
+    )  # fmt: skip
+
+
 def inquiry(w: World):
     return log_inquiry(
         w.redaktor, w.library_account, "comment", timezone.now() - datetime.timedelta(hours=1), "Öppettider?"
@@ -391,6 +408,12 @@ TARGETS = {
         lambda w: url("moderation:case_create", w.library_account.pk),
         lambda w: {"content_kind": "comment", "category": "spam", "description": "Reklam.", "published_at": PAST()},
         {"description": "text", "published_at": "date", "category": "text"},
+    ),
+    "removal explanation": Target(
+        "redaktor",
+        lambda w: url("moderation:removal_explain", gone_comment(w).pk),
+        lambda w: {"reason": "spam", "description": "Reklam."},
+        {"reason": "text", "description": "text", "note": "text", "not_criminal_reason": "text"},
     ),
     "case removed": Target(
         "redaktor",

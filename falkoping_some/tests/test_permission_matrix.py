@@ -206,6 +206,11 @@ MATRIX = {
     "moderation:case_not_criminal": rw(LOGIN_THEN_405, row(LOGIN, 403, 403, 400, 403, 403, 403, 403, 400)),
     # R22: a colleague who may see the case attests a screenshot; the editor here uploaded it.
     "moderation:evidence_attest": rw(LOGIN_THEN_405, row(LOGIN, 403, 403, 403, 403, 403, 403, OK, OK)),
+    # R21: what disappeared from the platform or was hidden: editors and comms read the lists (of
+    # every account they may see, or of one); the account's editors explain it.
+    "moderation:removals": rw(EDITORS_ANY_AND_COMMS, LOGIN_THEN_405),
+    "moderation:account_removals": rw(EDITORS_AND_COMMS, LOGIN_THEN_405),
+    "moderation:removal_explain": rw(EDITORS, row(LOGIN, 403, 403, 400, 403, 403, 403, 403, 400)),
     "moderation:inquiries": rw(EDITORS_AND_COMMS_MFA, row(LOGIN, 403, 403, OK, 403, 403, MFA, 403, OK)),
     "moderation:inquiry": rw(EDITORS_AND_COMMS, EDITORS),
     "moderation:legal_bases": rw(EDITORS_AND_COMMS_MFA, row(LOGIN, 403, 403, OK, 403, 403, MFA, 403, OK)),
@@ -292,6 +297,8 @@ KWARGS = {
     "moderation:evidence_file": lambda w, s: {"pk": s.evidence.pk},
     "moderation:case_not_criminal": lambda w, s: {"pk": s.case.pk},
     "moderation:evidence_attest": lambda w, s: {"pk": s.evidence.pk},
+    "moderation:account_removals": lambda w, s: {"account_pk": s.account.pk},
+    "moderation:removal_explain": lambda w, s: {"pk": s.gone.pk},
     "moderation:inquiries": lambda w, s: {"account_pk": s.account.pk},
     "moderation:inquiry": lambda w, s: {"pk": s.inquiry.pk},
     "moderation:legal_bases": lambda w, s: {"account_pk": s.account.pk},
@@ -355,6 +362,8 @@ MIRRORED = {
     "moderation:evidence_file",
     "moderation:case_not_criminal",
     "moderation:evidence_attest",
+    "moderation:account_removals",
+    "moderation:removal_explain",
     "moderation:inquiries",
     "moderation:inquiry",
     "moderation:legal_bases",
@@ -388,6 +397,7 @@ class Side:
     connection: object  # to the platform (R3)
     captured: object  # a post captured from it
     captured_media: object  # its image
+    gone: object  # a captured comment deleted on the platform since (R21)
 
 
 @dataclass
@@ -445,6 +455,17 @@ def build_capture(account, editor):
     return connection, post, image
 
 
+def build_gone(connection, post):
+    """A comment on the post, captured, then missing from the platform (R21)."""
+    now = timezone.now()
+    return CapturedItem.objects.create(
+        connection=connection, account=connection.account, platform="facebook",
+        platform_id=f"{post.platform_id}_c1", kind="comment", text="Köp billiga klockor", author_name="Spammare",
+        thread=post, parent=post, raw={"id": f"{post.platform_id}_c1"}, raw_sha256="2" * 64, published_at=now,
+        missing_since=now,
+    )  # fmt: skip
+
+
 def build_side(account, editor) -> Side:
     now = timezone.now()
     connection, captured, captured_media = build_capture(account, editor)
@@ -489,6 +510,7 @@ def build_side(account, editor) -> Side:
         connection=connection,
         captured=captured,
         captured_media=captured_media,
+        gone=build_gone(connection, captured),
     )
 
 

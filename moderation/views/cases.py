@@ -39,7 +39,7 @@ from moderation.services.questions import monthly_reply_times
 from ..models import Evidence, EvidenceAttestation, ModerationCase
 
 RECENT_CASES = 100
-CASES = ModerationCase.objects.select_related("account", "opened_by")
+CASES = ModerationCase.objects.select_related("account", "opened_by", "captured_item")
 
 
 def _with_steps(case):

@@ -51,7 +51,13 @@ CHUNK_SIZE = 1000  # rows fetched per round trip while iterating
 COPY_CHUNK = 1024 * 1024
 SUMMARY_WITHHELD_ROWS = 500  # summary.html lists this many withheld items; secrecy_review.json has all
 WITHHELD_REASON = "secrecy_review"
-EVIDENCE_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "application/pdf": "pdf"}
+EVIDENCE_EXTENSIONS = {
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/webp": "webp",
+    "application/pdf": "pdf",
+    "application/json": "json",  # a captured copy of an item removed on the platform (R22)
+}
 # No social media account of the municipality predates 2000: an earlier date is a typing error.
 EARLIEST_DATE = datetime.date(2000, 1, 1)
 

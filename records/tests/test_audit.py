@@ -107,9 +107,9 @@ class TestAuditTrailPage:
             library_account.save()
         MandateFactory(account=library_account, user=UserFactory(), granted_by=kommunikator)
         client.force_login(kommunikator)
-        # One lookup per kind of record the trail covers (the final archives too, issue 19), whatever
-        # the number of entries.
-        with django_assert_max_num_queries(26):
+        # One lookup per kind of record the trail covers (the final archives and the explanations of
+        # removals too, issue 19), whatever the number of entries.
+        with django_assert_max_num_queries(27):
             response = client.get(audit_url(library_account))
         assert len(response.context["rows"]) == 50 and response.context["page"].paginator.count == 58
         assert "Version 54" in response.text

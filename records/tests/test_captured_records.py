@@ -134,3 +134,32 @@ class TestDisposal:
         assert not stored.exists()  # the file went after the commit
         kept.refresh_from_db()
         assert kept.parent is None and kept.parent_platform_id == "old-c"
+
+    def test_an_items_explanation_goes_with_it_and_its_case_keeps_the_copy(
+        self, connection, kommunikator, redaktor, media
+    ):
+        """R21, R25: why an item is gone is disposed of with the item (and its audit entries); a case
+        opened about it keeps its captured copy and only loses the link."""
+        from auditlog.context import set_actor
+        from auditlog.models import LogEntry
+
+        from moderation.models import ModerationCase, PlatformRemoval
+        from moderation.services.removals import explain_removal
+
+        old = item(connection, "old", D(2026, 1, 10))
+        spam = item(connection, "old-c", D(2026, 1, 11), kind="comment", by_account=False, thread=old, parent=old)
+        CapturedItem.objects.filter(pk__in=[old.pk, spam.pk]).update(missing_since=at(D(2026, 1, 12)))
+        with time_machine.travel(at(D(2026, 1, 13)), tick=False), set_actor(redaktor):
+            explain_removal(redaktor, old, "removed_by_author")
+            case = explain_removal(redaktor, spam, "spam").case
+        assert LogEntry.objects.get_for_objects(PlatformRemoval.objects.all()).count() == 2
+        disposal = self.propose()
+
+        with time_machine.travel(at(self.TODAY, 10), tick=False):
+            done = confirm_disposal(kommunikator, disposal)
+
+        assert done.counts["captured_items"] == 2 and done.counts["audit_events"] >= 2
+        assert not PlatformRemoval.objects.exists()
+        assert not LogEntry.objects.filter(content_type__model="platformremoval").exists()
+        case = ModerationCase.objects.get(pk=case.pk)
+        assert case.captured_item is None and case.evidence.count() == 1

@@ -33,7 +33,7 @@ from conftest import give_mfa
 from council.models import CouncilMeeting, Invitation, MeetingStatus, MinutesAttachment
 from falkoping_some.lib.private_files import store_private_file
 from moderation.evidence import store_evidence
-from moderation.models import EvidenceAttestation, Inquiry, LegalBasisRecord, ModerationCase
+from moderation.models import EvidenceAttestation, Inquiry, LegalBasisRecord, ModerationCase, PlatformRemoval
 from moderation.tests.files import png
 from moderation.tests.files.storage import private_media
 from records.guard import RECORD_MODELS, RecordDeletionRefused, disposal_allowed, record_models
@@ -160,6 +160,10 @@ def records(kommunikator, redaktor, library_account, media) -> dict[str, models.
         ),
     }
     found.update(captured(library_account, kommunikator, now))
+    # R21: why the captured post is gone from the platform, explained without a case.
+    found["moderation.PlatformRemoval"] = PlatformRemoval.objects.create(
+        item=found["capture.CapturedItem"], reason="removed_by_author", explained_by=redaktor
+    )
     found["auditlog.LogEntry"] = LogEntry.objects.order_by("pk").first()
     return found
 
