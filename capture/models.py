@@ -180,6 +180,13 @@ class CapturedItem(models.Model):
             models.Index(fields=["thread"], name="capture_item_thread"),
             # A common word's search walks this newest first (capture/selectors.py, SearchHits).
             models.Index(fields=["-published_at", "-id"], name="capture_item_newest_first"),
+            # The account's own posts by publication time: what R6's and R19's checks and the weekly
+            # figures read (activity/sources.py), a backward scan for the newest, a range for a window.
+            models.Index(
+                fields=["account", "published_at"],
+                name="capture_item_own_posts",
+                condition=Q(kind="post", by_account=True),
+            ),
         ]
 
     def __str__(self):
