@@ -200,3 +200,24 @@ def test_a_simulator_that_cannot_take_the_content_is_left_out_and_the_others_ser
         assert {entry["kind"] for entry in running.connections()} == {"facebook"}
     finally:
         running.stop()
+
+
+def test_the_demo_shows_the_checks_on_captured_posts(platforms, seeded, queued, tmp_path):
+    """Issue 19: a connected account that posts fine, one that posts less than once a week and one
+    silent for seven months, each judged on its captured posts (activity/sources.py)."""
+    from django.utils import timezone
+
+    from activity.scheduled_checks import find_inactive, find_posting_shortfall
+
+    connect(tmp_path)
+    for connection in Connection.objects.all():
+        sync_connection(connection)
+    today = timezone.localdate()
+
+    def account(name):
+        return SocialAccount.objects.get(name=name, platform="facebook").pk
+
+    shortfall, inactive = find_posting_shortfall(today), find_inactive(today)
+    assert account("Falköpings kommun") not in shortfall
+    assert shortfall[account("Räddningstjänsten Falköping")]["source"] == "platform"
+    assert inactive[account("Samhällsbyggnad Falköping")]["source"] == "platform"
