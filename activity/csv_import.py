@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import SocialAccount
+from activity import sources
 from activity.models import ActivityImport, ImportStatus, WeeklyActivity
 from activity.services import check_posts, check_week
 from falkoping_some.lib.weeks import iso_week, week_start
@@ -147,6 +148,7 @@ def check_file(text: str, today: datetime.date, progress: Callable[[int], None] 
         values = {name: (cells[i].strip() if i < len(cells) else "") for name, i in at.items()}
         raw.append((reader.line_num, values))
     accounts = _find_accounts({values["account"] for _line, values in raw if values["account"]})
+    platform = sources.platform_weeks_from({account.pk for account in accounts.values()})
 
     rows, errors, seen = [], [], {}
     for n, (line, values) in enumerate(raw, start=1):
@@ -175,7 +177,7 @@ def check_file(text: str, today: datetime.date, progress: Callable[[int], None] 
             if problem:
                 reasons.append(problem)
         if account is not None and week is not None:
-            problem = check_week(account, week, today)
+            problem = check_week(account, week, today, platform.get(account.pk))
             if problem is None and account.closed_on and week > week_start(account.closed_on):
                 problem = _("The account was closed in the week %(week)s: later weeks cannot be logged.") % {
                     "week": iso_week(week_start(account.closed_on))

@@ -4,6 +4,10 @@
 the editor holds a mandate for, and links to the recent weeks nobody logged. One log per account
 and week; a second entry for the same week edits the first (auditlog records the change).
 
+A week read from the platform (activity/sources.py: from the week of the account's first
+connection on) is not logged: the dashboard shows its captured posts and asks nothing, and a
+number for it is refused (check_week).
+
 Permission is refused with PermissionDenied (the view answers 403), a refused week or number with
 DomainError (the view shows its message).
 """
@@ -13,11 +17,14 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Max
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Mandate, SocialAccount
+from activity import sources
 from activity.models import WeeklyActivity
+from capture.models import Connection
 from falkoping_some.lib.errors import DomainError
 from falkoping_some.lib.weeks import iso_week, week_start
 
@@ -37,9 +44,21 @@ def first_loggable_week(account) -> datetime.date | None:
     return week_start(account.activated_on) if account.activated_on else None
 
 
-def check_week(account, week: datetime.date, today: datetime.date) -> str | None:
+_UNKNOWN = object()
+
+
+def check_week(account, week: datetime.date, today: datetime.date, platform_from=_UNKNOWN) -> str | None:
     """Why `week` (a Monday) can't be logged for the account, or None when it can. Shared with the
-    CSV import so that a page and a file refuse the same weeks with the same words."""
+    CSV import so that a page and a file refuse the same weeks with the same words. `platform_from`
+    (the account's first platform week, sources.platform_weeks_from) saves a query per row."""
+    if platform_from is _UNKNOWN:
+        platform_from = sources.platform_from(account)
+    if sources.source_of(week, platform_from) == sources.Source.PLATFORM:
+        # Never both for one week (activity/sources.py): the captured posts are the week's figure.
+        return _(
+            "The week %(week)s is read from the platform: the account is connected since the week %(since)s, "
+            "and its posts are counted from what the portal captured. Weeks before that can be logged."
+        ) % {"week": iso_week(week), "since": iso_week(platform_from)}
     if week > week_start(today):
         return _("The week %(week)s has not begun yet: log a week once it has started.") % {"week": iso_week(week)}
     first = first_loggable_week(account)
@@ -100,19 +119,29 @@ def logged_weeks(account, since: datetime.date) -> set[datetime.date]:
     return set(WeeklyActivity.objects.filter(account=account, week__gte=since).values_list("week", flat=True))
 
 
-def _missing(account, logged: set, today: datetime.date, weeks: int) -> list[datetime.date]:
+def _missing(account, logged: set, today: datetime.date, weeks: int, platform_from=None) -> list[datetime.date]:
     this_week = week_start(today)
     first = first_loggable_week(account)
     if first is None:
         return []
     candidates = (this_week - n * WEEK for n in range(weeks + 1))
-    return [monday for monday in candidates if monday >= first and monday not in logged]
+    return [
+        monday
+        for monday in candidates
+        if monday >= first
+        and monday not in logged
+        and sources.source_of(monday, platform_from) == sources.Source.MANUAL  # a platform week needs no log
+    ]
 
 
 def missing_weeks(account, today, weeks=MISSING_WEEKS_SHOWN) -> list[datetime.date]:
     """The Mondays of the weeks with no log: this week and the `weeks` full weeks before it,
-    newest first, never a week before the account's activation."""
-    return _missing(account, logged_weeks(account, week_start(today) - weeks * WEEK), today, weeks)
+    newest first, never a week before the account's activation nor a week read from the platform."""
+    since = week_start(today) - weeks * WEEK
+    return _missing(account, logged_weeks(account, since), today, weeks, sources.platform_from(account))
+
+
+PLATFORM_WEEKS_SHOWN = 4  # a connected account's row shows this week and the full weeks before it
 
 
 @dataclass
@@ -122,6 +151,15 @@ class DashboardRow:
     logged: WeeklyActivity | None  # this week's log
     missing: list[datetime.date] = field(default_factory=list)  # earlier weeks with no log, newest first
     saved: object = None  # the confirmation of a week just saved from this row (activity.views)
+    # A connected account (activity/sources.py): this week's and recent weeks' captured posts, newest
+    # first, and when the platform was last read. Nothing is asked for a platform week.
+    platform_weeks: list[sources.WeekCount] = field(default_factory=list)
+    last_capture_at: datetime.datetime | None = None
+
+    @property
+    def from_platform(self) -> bool:
+        """This week is read from the platform: the row shows it and asks no number."""
+        return bool(self.platform_weeks) and self.platform_weeks[0].monday == self.this_week
 
     @property
     def this_week_iso(self) -> str:
@@ -134,7 +172,9 @@ class DashboardRow:
 
 def dashboard_rows(user, today) -> list[DashboardRow]:
     """For the editor's dashboard: each active account the user holds a mandate for today, with
-    this week's log (or None) and the recent full weeks nobody logged. Two queries in all."""
+    this week's log (or None) and the recent full weeks nobody logged; for a connected account its
+    recent platform weeks as captured. Three queries (six with a connected account), whatever
+    the number of accounts."""
     this_week = week_start(today)
     since = this_week - MISSING_WEEKS_SHOWN * WEEK
     accounts = list(
@@ -146,24 +186,37 @@ def dashboard_rows(user, today) -> list[DashboardRow]:
     logs = {}
     for activity in WeeklyActivity.objects.filter(account__in=accounts, week__gte=since, week__lte=this_week):
         logs[(activity.account_id, activity.week)] = activity
+    platform = sources.platform_weeks_from([account.pk for account in accounts])
+    connected = [account for account in accounts if account.pk in platform]
+    counts = sources.week_counts(connected, this_week - (PLATFORM_WEEKS_SHOWN - 1) * WEEK, this_week)
+    captured = (
+        dict(
+            Connection.objects.filter(account__in=connected)
+            .order_by()
+            .values("account")
+            .annotate(last=Max("last_success_at"))
+            .values_list("account", "last")
+        )
+        if connected
+        else {}
+    )
     rows = []
     for account in accounts:
         logged = {week for (account_id, week) in logs if account_id == account.pk}
-        missing = [w for w in _missing(account, logged, today, MISSING_WEEKS_SHOWN) if w != this_week]
-        rows.append(DashboardRow(account, this_week, logs.get((account.pk, this_week)), missing))
+        first_platform_week = platform.get(account.pk)
+        missing = [
+            w for w in _missing(account, logged, today, MISSING_WEEKS_SHOWN, first_platform_week) if w != this_week
+        ]
+        row = DashboardRow(account, this_week, logs.get((account.pk, this_week)), missing)
+        row.platform_weeks = [w for w in reversed(counts.get(account.pk, [])) if w.from_platform]
+        row.last_capture_at = captured.get(account.pk)
+        rows.append(row)
     return rows
 
 
-def recent_logs(account, today, weeks=12) -> list[tuple[datetime.date, WeeklyActivity | None]]:
-    """The last `weeks` weeks (this one first) with their log or None, from the activation on."""
+def recent_weeks(account, today, weeks=12) -> list[sources.WeekCount]:
+    """The last `weeks` weeks (this one first), each with its posts and their source
+    (activity/sources.py), from the activation on."""
     this_week = week_start(today)
-    since = this_week - (weeks - 1) * WEEK
-    logs = {
-        a.week: a for a in WeeklyActivity.objects.filter(account=account, week__gte=since).select_related("logged_by")
-    }
-    first = first_loggable_week(account)
-    return [
-        (monday, logs.get(monday))
-        for monday in (this_week - n * WEEK for n in range(weeks))
-        if first is not None and monday >= first
-    ]
+    counted = sources.week_counts([account], this_week - (weeks - 1) * WEEK, this_week, with_logs=True)
+    return list(reversed(counted[account.pk]))

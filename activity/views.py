@@ -12,10 +12,11 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.access import comms_required
 from accounts.models import SocialAccount
+from activity import sources
 from activity.csv_import import SYNC_ROW_LIMIT, ImportFileError, count_rows, import_activity, run_activity_import
 from activity.forms import ActivityImportForm, ActivityLogForm, import_max_bytes
 from activity.models import ActivityImport
-from activity.services import log_activity, recent_logs, week_label
+from activity.services import log_activity, recent_weeks, week_label
 from falkoping_some.lib.access import get_object_for_user
 from falkoping_some.lib.errors import DomainError
 from falkoping_some.lib.queueing import enqueue_on_commit
@@ -98,7 +99,9 @@ def activity_log(request, pk):
             "account": account,
             "form": form,
             "next": back or "",
-            "recent": recent_logs(account, today, RECENT_WEEKS),
+            "recent": recent_weeks(account, today, RECENT_WEEKS),
+            "platform_from": sources.platform_from(account),
+            "last_capture_at": sources.last_capture_at(account),
             "today": today,
         },
     )

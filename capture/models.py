@@ -196,6 +196,13 @@ class CapturedItem(models.Model):
                 condition=Q(missing_since__isnull=False) | Q(hidden=True),
                 name="capture_item_gone",
             ),
+            # The account's own posts by publication time: what R6's and R19's checks and the weekly
+            # figures read (activity/sources.py), a backward scan for the newest, a range for a window.
+            models.Index(
+                fields=["account", "published_at"],
+                name="capture_item_own_posts",
+                condition=Q(kind="post", by_account=True),
+            ),
         ]
 
     def __str__(self):

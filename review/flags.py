@@ -302,6 +302,22 @@ def describe_evidence(flag: ReviewFlag) -> dict:
     return described
 
 
+def _window_sources(evidence: dict) -> dict:
+    """Where a shortfall's weeks were read (activity/sources.py): "platform", "manual" or "both",
+    and for "both" which of the window's weeks came from each."""
+    source = evidence.get("source")
+    if source not in ("platform", "manual", "both"):
+        return {"source": None}
+    weeks = evidence.get("weeks") if isinstance(evidence.get("weeks"), list) else []
+    since = evidence.get("platform_from") or ""
+    return {
+        "source": source,
+        # ISO weeks as 2026-W05 compare in order as text.
+        "manual_weeks": _week_range([w for w in weeks if isinstance(w, str) and not (since and w >= since)]),
+        "platform_weeks": _week_range([w for w in weeks if isinstance(w, str) and since and w >= since]),
+    }
+
+
 def _describe_finding(flag: ReviewFlag) -> dict:
     evidence = flag.evidence if isinstance(flag.evidence, dict) else {}
     if flag.kind == FlagKind.INACTIVE_6_MONTHS:
@@ -310,12 +326,16 @@ def _describe_finding(flag: ReviewFlag) -> dict:
             "never_posted": "last_post" in evidence and not evidence["last_post"],
             "since": _day(evidence.get("since")),
             "activated_on": _day(evidence.get("activated_on")),
+            # activity/sources.py: "platform" (a captured post, exact to the day) or "manual" (a
+            # logged week's Sunday, exact only to the week); absent in flags raised before issue 19.
+            "source": evidence.get("source") if evidence.get("source") in ("platform", "manual") else None,
         }
     if flag.kind == FlagKind.POSTING_SHORTFALL:
         return {
             "average": _number(evidence.get("average"), 2),
             "weeks": _week_range(evidence.get("weeks")),
             "posts": _number(evidence.get("posts")),
+            **_window_sources(evidence),
         }
     if flag.kind in (FlagKind.CONNECTION_BROKEN, FlagKind.TOKEN_EXPIRING):
         connections = evidence.get("connections")

@@ -95,6 +95,9 @@ class DemoAccount:
     account_id: str  # page id, Instagram user id, channel id …
     handle: str
     posts: list[DemoPost]
+    # Connected this many days before the first start (issue 19: its weeks from then on are read
+    # from the platform, activity/sources.py); 0: connected when the demo first starts.
+    connected_days_ago: int = 0
 
     @property
     def token(self) -> str | None:
@@ -131,7 +134,9 @@ ACCOUNTS = [
         ]),
         P("kf-vatten", 24, 7, "Vattnet stängs av på Dotorpsgatan på tisdag kl. 9–12 för ledningsarbete. Vi ber om "
           "ursäkt för besväret."),
-    ]),
+        P("kf-lov", 30, 9, "Höstlovet närmar sig: på falkoping.se/lov hittar du aktiviteterna för barn och unga."),
+        P("kf-val", 33, 12, "Tyck till om nya cykelvägar i Falköping: enkäten är öppen till den 15 december."),
+    ], connected_days_ago=60),  # posts at least once a week, read from the platform (R19)
     DemoAccount("Falköpings bibliotek", "facebook", "facebook", "100064500000101", "falkopingsbibliotek", [
         P("fb-ebok", 1, 8, "Nu kan du låna e-böcker och e-ljudböcker med BankID, utan lånekort. Välkommen!", [
             C("fb-ebok-1", 1, "Sara Nilsson", "Äntligen! Fungerar det i appen också?"),
@@ -175,7 +180,7 @@ ACCOUNTS = [
               "apoteket.", by_account=True, reply_to="rt-ljus-2"),
         ]),
         P("rt-brand", 11, 20, "Vi har släckt en brand i ett förråd på Mössebergsvägen. Ingen person kom till skada."),
-    ]),
+    ], connected_days_ago=60),  # two posts in the last four weeks: a shortfall read from the platform (R19)
     # Fell silent about seven months ago (R6, as seed_demo's weekly log has it).
     DemoAccount("Samhällsbyggnad Falköping", "facebook", "facebook", "100064500000104",
                 "samhallsbyggnadfalkoping", [
@@ -183,7 +188,7 @@ ACCOUNTS = [
           "den 30 april.", [
             C("sb-samrad-1", 20, "Lena Ahl", "Var kan man se ritningarna?"),
         ]),
-    ]),
+    ], connected_days_ago=230),  # its last captured post is seven months old: inactive (R6), exact to the day
     DemoAccount("Falköpings kommun", "instagram", "instagram", "17841400000000201", "falkopingskommun", [
         P("ik-host", 3, 12, "Höstkväll över Mösseberg. Tack @annafotar för bilden! #falköping #mösseberg", [
             C("ik-host-1", 1, "annafotar", "Så glad att ni ville dela den!"),
@@ -437,6 +442,9 @@ class DemoPlatforms:
                 "external_name": account.account,
                 "external_handle": account.handle,
                 "token": account.token,
+                "connected_at": (self.anchor - datetime.timedelta(days=account.connected_days_ago)).isoformat()
+                if account.connected_days_ago
+                else None,
             }
             for account in ACCOUNTS
             if account.kind in self.simulators

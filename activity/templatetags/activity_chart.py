@@ -9,7 +9,7 @@ from django import template
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from activity.models import WeeklyActivity
+from activity import sources
 from activity.services import POSTS_PER_WEEK, WEEK, first_loggable_week
 from falkoping_some.lib.weeks import week_start
 
@@ -27,6 +27,7 @@ STUB = 5  # a week under one post: a short hatched bar, so that it shows and dif
 class Bar:
     monday: datetime.date
     posts: int | None  # None: nobody logged the week
+    from_platform: bool = False  # read from the platform (activity/sources.py), else the manual log
     x: float = 0
     y: float = 0
     height: float = 0
@@ -56,14 +57,12 @@ def chart_context(account, today) -> dict:
     if first is not None:
         start = max(start, first)
     mondays = [] if first is None or start > last else [start + n * WEEK for n in range((last - start).days // 7 + 1)]
-    posts = (
-        dict(
-            WeeklyActivity.objects.filter(account=account, week__gte=start, week__lte=last).values_list("week", "posts")
-        )
-        if mondays
-        else {}
-    )
-    bars = [Bar(monday, posts.get(monday)) for monday in mondays]
+    # The same figures as the checks and the activity page: captured posts for the platform weeks.
+    counted = {w.monday: w for w in sources.week_counts([account], start, last)[account.pk]} if mondays else {}
+    bars = [
+        Bar(monday, counted[monday].posts, counted[monday].from_platform) if monday in counted else Bar(monday, None)
+        for monday in mondays
+    ]
     top = _ceiling(max([b.posts or 0 for b in bars] + [POSTS_PER_WEEK + 1]))
     scale = PLOT_HEIGHT / top
     baseline = TOP + PLOT_HEIGHT

@@ -221,3 +221,24 @@ def test_the_facebook_demo_pages_get_their_messages():
     conversations = {message["conversation"] for message in sim.messages.values()}
     assert conversations == {"demo-conv-1", "demo-conv-2"}
     assert sum(message["author_name"] == "Falköpings bibliotek" for message in sim.messages.values()) == 1
+
+
+def test_the_demo_shows_the_checks_on_captured_posts(platforms, seeded, queued, tmp_path):
+    """Issue 19: a connected account that posts fine, one that posts less than once a week and one
+    silent for seven months, each judged on its captured posts (activity/sources.py)."""
+    from django.utils import timezone
+
+    from activity.scheduled_checks import find_inactive, find_posting_shortfall
+
+    connect(tmp_path)
+    for connection in Connection.objects.all():
+        sync_connection(connection)
+    today = timezone.localdate()
+
+    def account(name):
+        return SocialAccount.objects.get(name=name, platform="facebook").pk
+
+    shortfall, inactive = find_posting_shortfall(today), find_inactive(today)
+    assert account("Falköpings kommun") not in shortfall
+    assert shortfall[account("Räddningstjänsten Falköping")]["source"] == "platform"
+    assert inactive[account("Samhällsbyggnad Falköping")]["source"] == "platform"

@@ -69,7 +69,12 @@ class TestInactive:
         assert bool(found) is flagged
         assert (check_run.found, check_run.raised) == ((1, 1) if flagged else (0, 0))
         if flagged:
-            assert found.evidence == {"last_post": "2026-05-24", "since": "2026-05-24", "activated_on": "2024-01-15"}
+            assert found.evidence == {
+                "last_post": "2026-05-24",
+                "since": "2026-05-24",
+                "activated_on": "2024-01-15",
+                "source": "manual",  # the Sunday of the logged week: exact only to the week
+            }
 
     @pytest.mark.parametrize(("today", "flagged"), [(D(2026, 11, 25), True), (D(2026, 11, 24), False)])
     def test_never_posted_is_counted_from_activation(self, today, flagged):
@@ -78,7 +83,12 @@ class TestInactive:
         found = flag(account, FlagKind.INACTIVE_6_MONTHS)
         assert bool(found) is flagged
         if flagged:
-            assert found.evidence == {"last_post": None, "since": "2026-05-24", "activated_on": "2026-05-24"}
+            assert found.evidence == {
+                "last_post": None,
+                "since": "2026-05-24",
+                "activated_on": "2026-05-24",
+                "source": None,
+            }
 
     @pytest.mark.parametrize(
         ("today", "activated_on", "flagged"),
@@ -117,7 +127,14 @@ class TestPostingShortfall:
         log(library_account, D(2026, 10, 19), 9)  # before the window
         run("shortfall", self.TODAY)
         found = flag(library_account, FlagKind.POSTING_SHORTFALL)
-        assert found.evidence == {"weeks": self.WINDOW, "posts": 3, "average": 0.75, "window": 4}
+        assert found.evidence == {
+            "weeks": self.WINDOW,
+            "posts": 3,
+            "average": 0.75,
+            "window": 4,
+            "source": "manual",
+            "platform_from": None,
+        }
 
     def test_the_current_week_is_not_counted(self, library_account):
         log(library_account, D(2026, 11, 16), 3)
@@ -337,6 +354,7 @@ class TestDismissalStands:
             "last_post": None,
             "since": "2024-01-15",
             "activated_on": "2024-01-15",
+            "source": None,
             "dismissed_before": {
                 "flag": dismissed.pk,
                 "dismissed_on": "2026-11-25",

@@ -332,7 +332,13 @@ class TestEvidence:
             "average": "0,75",
             "weeks": "40–43",
             "posts": "3",
+            "source": None,  # a flag raised before the figures said where they came from
         }
+
+    def test_shortfall_says_where_each_week_was_read(self):
+        evidence = {**SHORTFALL, "source": "both", "platform_from": "2026-W42"}
+        described = self.describe(FlagKind.POSTING_SHORTFALL, evidence)
+        assert (described["manual_weeks"], described["platform_weeks"]) == ("40–41", "42–43")
 
     def test_shortfall_across_a_new_year(self):
         evidence = {"weeks": ["2025-W52", "2026-W01"], "posts": 1, "average": 0.5}
@@ -340,7 +346,12 @@ class TestEvidence:
 
     @pytest.mark.parametrize("evidence", [{}, None, [], {"weeks": "x", "average": "many", "mandates": "x"}])
     def test_missing_or_odd_values_show_a_dash(self, evidence):
-        assert self.describe(FlagKind.POSTING_SHORTFALL, evidence) == {"average": "–", "weeks": "–", "posts": "–"}
+        assert self.describe(FlagKind.POSTING_SHORTFALL, evidence) == {
+            "average": "–",
+            "weeks": "–",
+            "posts": "–",
+            "source": None,
+        }
         assert self.describe(FlagKind.INACTIVE_6_MONTHS, evidence)["last_post"] == "–"
         assert self.describe(FlagKind.MANDATE_EXPIRING, evidence) == {"mandates": []}
 
@@ -353,6 +364,19 @@ class TestEvidence:
 
 @pytest.mark.django_db
 class TestQueuePage:
+    def test_the_source_of_the_figures(self, client, kommunikator, library_account, social_account):
+        # activity/sources.py: a captured post is exact to the day, a logged week only to the week.
+        flag_for(library_account, FlagKind.INACTIVE_6_MONTHS, {**INACTIVE, "source": "platform"})
+        flag_for(social_account, FlagKind.INACTIVE_6_MONTHS, {**INACTIVE, "source": "manual"})
+        flag_for(
+            library_account, FlagKind.POSTING_SHORTFALL, {**SHORTFALL, "source": "both", "platform_from": "2026-W42"}
+        )
+        in_english(client).force_login(kommunikator)
+        html = client.get(reverse("review:queue")).content.decode()
+        assert "Read from the platform: the date of the last captured post, exact to the day." in html
+        assert "From the manual log: the Sunday of the last week logged with posts, exact only to the week." in html
+        assert "Weeks 40–41 from the manual log, weeks 42–43 read from the platform." in html
+
     def test_comms_sees_the_flags_with_their_evidence(self, client, kommunikator, library_account, social_account):
         flag_for(library_account, FlagKind.POSTING_SHORTFALL)
         flag_for(social_account, FlagKind.INACTIVE_6_MONTHS, {"last_post": None, "activated_on": "2024-01-15"})

@@ -18,6 +18,7 @@ Never in production: refused unless DJANGO_DEBUG or PORTAL_DEMO is on, and the a
 loopback, which production refuses anyway (CAPTURE_ALLOW_SIMULATORS, capture/addresses.py).
 """
 
+import datetime
 import json
 from pathlib import Path
 
@@ -115,9 +116,13 @@ class Command(BaseCommand):
         }
         connection = Connection.objects.live().filter(account=account, kind=kind).first()
         if connection is None:
+            # A demo account connected before the demo's first start (simulators/demo.py): its weeks
+            # from then on are read from the platform (activity/sources.py).
+            connected_at = entry.get("connected_at")
+            when = {"created_at": datetime.datetime.fromisoformat(connected_at)} if connected_at else {}
             connection = Connection.objects.create(
                 account=account, kind=kind, created_by=comms, token_encrypted=crypto.encrypt(token),
-                token_hint=crypto.hint(token), **wanted,
+                token_hint=crypto.hint(token), **wanted, **when,
             )  # fmt: skip
             self.stdout.write(f"Connected {account} to the simulated {kind} at {entry['base_url']}.")
             return connection
