@@ -198,13 +198,19 @@ def _captured_roots():
 
 
 def _captured_items_due(cutoff):
+    """A thread is due when all of it is past the cutoff, and none of it is the question or the
+    answer of a question record (R20, moderation.Inquiry) still kept: the question keeps what it
+    was found in until it is disposed of itself (its own retention, from the answer)."""
     start = start_of(cutoff)
-    recent = (
-        _captured_roots()
-        .filter(Q(published_at__gte=start) | Q(changed_at__gte=start) | Q(missing_since__gte=start))
-        .values("root")
+    kept = _captured_roots().filter(
+        Q(published_at__gte=start)
+        | Q(changed_at__gte=start)
+        | Q(missing_since__gte=start)
+        | Q(inquiry__isnull=False)
+        | Q(answered_inquiries__isnull=False)
     )
-    return ~Q(pk__in=recent) & ~Q(thread_id__in=recent)
+    kept = kept.values("root")
+    return ~Q(pk__in=kept) & ~Q(thread_id__in=kept)
 
 
 def _with_thread_date(queryset):

@@ -163,3 +163,27 @@ class TestDisposal:
         assert not LogEntry.objects.filter(content_type__model="platformremoval").exists()
         case = ModerationCase.objects.get(pk=case.pk)
         assert case.captured_item is None and case.evidence.count() == 1
+
+    def test_a_thread_with_a_question_record_waits_for_the_question(self, connection, kommunikator):
+        """R20, R25: a question found in a comment keeps its thread (the question and the answer it
+        points at) until the question record itself is disposed of; then the thread goes."""
+        from moderation.models import Inquiry, InquiryChannel
+
+        old = item(connection, "old", D(2026, 1, 10))
+        asked = item(connection, "old-q", D(2026, 1, 11), kind="comment", by_account=False, thread=old, parent=old)
+        answer = item(connection, "old-a", D(2026, 1, 11), kind="comment", thread=old, parent=asked)
+        other = item(connection, "other", D(2026, 1, 10))
+        question = Inquiry.objects.create(
+            account=connection.account, channel=InquiryChannel.COMMENT, received_at=asked.published_at,
+            summary="Öppettider?", deadline=at(D(2026, 1, 12)), answered_at=answer.published_at,
+            item=asked, answer_item=answer,
+        )  # fmt: skip
+        due = due_records(RecordKind.CAPTURED_ITEMS, self.CUTOFF)
+        assert list(due.values_list("platform_id", flat=True)) == [other.platform_id]
+
+        from records.guard import disposal_allowed
+
+        with disposal_allowed():  # as the question's own disposal does
+            question.delete()
+        due = due_records(RecordKind.CAPTURED_ITEMS, self.CUTOFF)
+        assert sorted(due.values_list("platform_id", flat=True)) == ["old", "old-a", "old-q", "other"]
