@@ -256,6 +256,16 @@ PROFILES = {
         "Falköpings kommuns officiella sida. Nyheter, service och information vid kris.", 8400, None),
     ("facebook", "100064500000101"): (
         "Välkommen till Falköpings bibliotek! Här tipsar vi om böcker.", 2300, None),
+    # The others say what the registry says (seed_demo): only the library's page is flagged.
+    ("facebook", "100064500000102"): ("Utställningar och lovaktiviteter på museet.", 1200, None),
+    ("facebook", "100064500000103"): (
+        "Information om räddningsinsatser, brandrisk och förebyggande råd.", 5100, None),
+    ("facebook", "100064500000104"): ("Vägarbeten, detaljplaner och samråd.", 900, None),
+    ("instagram", "17841400000000201"): ("Bilder och berättelser från Falköpings kommun.", 3900, None),
+    ("instagram", "17841400000000202"): ("Boktips och bilder från biblioteken i Falköping.", 1500, None),
+    ("instagram", "17841400000000203"): ("Utställningar, visningar och historia från Falbygden.", 1100, None),
+    ("instagram", "17841400000000204"): ("Livet på Ållebergsgymnasiet.", 2000, None),
+    ("instagram", "17841400000000205"): ("Aktiviteter, lovprogram och mötesplatser för unga.", 800, None),
     ("youtube", "UCfalkopingskommun000001"): (
         "Filmer från kommunfullmäktige och kommunens verksamheter.", 640, None),
     ("mastodon", "109384756120394857"): (
@@ -270,6 +280,7 @@ PROFILES = {
             ("did:plc:smhidemoaaaaaaaaaaaaaaaa", "SMHI", "smhi.se"),
         ]),
 }
+
 
 @dataclass
 class DemoMessage:

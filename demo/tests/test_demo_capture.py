@@ -242,3 +242,21 @@ def test_the_demo_shows_the_checks_on_captured_posts(platforms, seeded, queued, 
     assert account("Falköpings kommun") not in shortfall
     assert shortfall[account("Räddningstjänsten Falköping")]["source"] == "platform"
     assert inactive[account("Samhällsbyggnad Falköping")]["source"] == "platform"
+
+
+def test_the_demo_profiles_say_what_the_registry_says_but_the_librarys_facebook_page():
+    """R5: the first profile snapshot of the demo flags one account, the library's Facebook page,
+    whose description on the platform differs from the registry's (simulators/demo.py PROFILES
+    beside seed_demo's ACCOUNTS); every other connected demo account agrees, so the review queue
+    shows the one difference rather than a flag per account."""
+    from demo.management.commands.seed_demo import ACCOUNTS as REGISTRY
+
+    registry_text = {(name, platform): description for name, platform, _h, _u, _s, _p, description, _e in REGISTRY}
+    differing = set()
+    for account in demo.ACCOUNTS:
+        if account.kind == "feed":
+            continue
+        description = demo.PROFILES[(account.kind, account.account_id)][0]
+        if description != registry_text[(account.account, account.platform)]:
+            differing.add((account.account, account.kind))
+    assert differing == {("Falköpings bibliotek", "facebook")}
