@@ -113,6 +113,9 @@ class Command(BaseCommand):
             "external_id": entry["external_id"],
             "external_name": entry.get("external_name", ""),
             "external_handle": entry.get("external_handle", ""),
+            # The simulated Facebook grants pages_messaging to the demo's tokens: its pages' messages
+            # are read, so that R20's questions come from messages too (simulators/demo.py MESSAGES).
+            "reads_messages": registry.connector_class(kind).reads_messages,
         }
         connection = Connection.objects.live().filter(account=account, kind=kind).first()
         if connection is None:
