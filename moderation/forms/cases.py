@@ -68,24 +68,11 @@ class TakenAtField(DateTimeLocalField):
         return taken_at
 
 
-class CaseForm(forms.Form):
-    """R21/R22: what was removed, why, and (for criminal material) the screenshots, in one form.
-    A category that describes a crime makes the case criminal unless a reason says why not."""
+class CriminalityForm(forms.Form):
+    """R22: whether the material is criminal, or why a category that describes a crime is not: the
+    two fields and their check, shared by a case opened by hand and one opened from an item removed
+    on the platform (moderation/forms/removals.py). The services decide the same (open_case)."""
 
-    content_kind = forms.ChoiceField(
-        label=_("What was removed"), choices=RemovedContentKind.choices, widget=forms.RadioSelect
-    )
-    category = forms.ChoiceField(label=_("Category"), choices=ModerationCategory.choices, widget=forms.RadioSelect)
-    description = forms.CharField(
-        label=_("Description"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("What it said or showed, and where. Keep no more personal data than the case needs."),
-    )
-    published_at = DateTimeLocalField(
-        label=_("Published"),
-        required=False,
-        help_text=_("When it was published, if known."),
-    )
     is_criminal = forms.BooleanField(
         label=_("Criminal material (to be reported to the police)"),
         required=False,
@@ -100,6 +87,44 @@ class CaseForm(forms.Form):
             "calls to crime and unlawful use of copyrighted material are criminal: such a case is marked as "
             "criminal unless you say here why this content is not."
         ),
+    )
+
+    def check_criminality(self, category):
+        """Call from clean() with the case's category."""
+        reason = (self.cleaned_data.get("not_criminal_reason") or "").strip()
+        if reason and self.cleaned_data.get("is_criminal"):
+            self.add_error(
+                "not_criminal_reason",
+                _("Either mark the material as criminal or say why it is not criminal, not both."),
+            )
+        elif reason and category not in CRIMINAL_CATEGORIES:
+            self.add_error(
+                "not_criminal_reason", _("Only a category that describes a crime needs a reason: leave it empty.")
+            )
+
+
+class CaseForm(CriminalityForm):
+    """R21/R22: what was removed, why, and (for criminal material) the screenshots, in one form.
+    A category that describes a crime makes the case criminal unless a reason says why not."""
+
+    field_order = [
+        "content_kind", "category", "description", "published_at", "is_criminal", "not_criminal_reason",
+        "screenshots", "screenshots_taken_at",
+    ]  # fmt: skip
+
+    content_kind = forms.ChoiceField(
+        label=_("What was removed"), choices=RemovedContentKind.choices, widget=forms.RadioSelect
+    )
+    category = forms.ChoiceField(label=_("Category"), choices=ModerationCategory.choices, widget=forms.RadioSelect)
+    description = forms.CharField(
+        label=_("Description"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What it said or showed, and where. Keep no more personal data than the case needs."),
+    )
+    published_at = DateTimeLocalField(
+        label=_("Published"),
+        required=False,
+        help_text=_("When it was published, if known."),
     )
     screenshots = MultipleFileField(
         label=_("Screenshots"),
@@ -116,16 +141,7 @@ class CaseForm(forms.Form):
 
     def clean(self):
         cleaned_data = super().clean()
-        reason = (cleaned_data.get("not_criminal_reason") or "").strip()
-        if reason and cleaned_data.get("is_criminal"):
-            self.add_error(
-                "not_criminal_reason",
-                _("Either mark the material as criminal or say why it is not criminal, not both."),
-            )
-        elif reason and cleaned_data.get("category") not in CRIMINAL_CATEGORIES:
-            self.add_error(
-                "not_criminal_reason", _("Only a category that describes a crime needs a reason: leave it empty.")
-            )
+        self.check_criminality(cleaned_data.get("category"))
         return cleaned_data
 
 
