@@ -197,8 +197,10 @@ def empty_capture_tables():
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            # CASCADE: what the rules above made of earlier runs' items goes too (questions, removals and
+            # cases pointing at them, profile snapshots; issue 19). The benchmark's database is its own.
             cursor.execute(
-                "TRUNCATE capture_capturedmedia, capture_itemversion, capture_captureditem, capture_connection"
+                "TRUNCATE capture_capturedmedia, capture_itemversion, capture_captureditem, capture_connection CASCADE"
             )
     else:
         CapturedMedia.objects.all().delete()
@@ -543,8 +545,8 @@ def words_sql(row: str) -> str:
 
 INSERT_COLUMNS = (
     "connection_id, account_id, platform, platform_id, kind, thread_platform_id, parent_platform_id, "
-    "thread_id, parent_id, text, author_id, author_name, by_account, permalink, published_at, hidden, raw, "
-    "raw_sha256, captured_at, changed_at, last_seen_at, version_count"
+    "thread_id, parent_id, text, author_id, author_name, by_account, permalink, permalink_key, published_at, "
+    "hidden, raw, raw_sha256, captured_at, changed_at, last_seen_at, version_count"
 )
 
 
@@ -571,7 +573,7 @@ def fill_for_queries(archive_items: int, total_items: int, other_accounts: int =
         cursor.execute(
             f"""INSERT INTO capture_captureditem ({INSERT_COLUMNS})
             SELECT c.id, c.account_id, 'toy', 'p-' || c.id || '-' || g, 'post', '', '', NULL, NULL,
-                   {words_sql("c.id * 1000003 + g")}, '', '', true, '',
+                   {words_sql("c.id * 1000003 + g")}, '', '', true, '', '',
                    now() - g * interval '37 minutes', false,
                    jsonb_build_object('id', 'p-' || c.id || '-' || g),
                    md5('p' || c.id || '-' || g) || md5(g::text), now(), now(), now(), 1
@@ -583,7 +585,7 @@ def fill_for_queries(archive_items: int, total_items: int, other_accounts: int =
             f"""INSERT INTO capture_captureditem ({INSERT_COLUMNS})
             SELECT p.connection_id, p.account_id, 'toy', p.platform_id || '-c' || k, 'comment',
                    p.platform_id, p.platform_id, p.id, p.id,
-                   {words_sql("p.id * 3 + k")}, 'u' || (p.id %% 997), 'Invånare ' || (p.id %% 997), false, '',
+                   {words_sql("p.id * 3 + k")}, 'u' || (p.id %% 997), 'Invånare ' || (p.id %% 997), false, '', '',
                    p.published_at + k * interval '5 minutes', false,
                    jsonb_build_object('id', p.platform_id || '-c' || k),
                    md5(p.platform_id || k) || md5(k::text), now(), now(), now(), 1

@@ -227,9 +227,10 @@ def seed_captured_posts(today) -> dict:
                 """
                 INSERT INTO capture_captureditem (connection_id, account_id, platform, platform_id, kind,
                     thread_platform_id, parent_platform_id, text, author_id, author_name, by_account, permalink,
-                    published_at, hidden, raw, raw_sha256, captured_at, changed_at, last_seen_at, version_count)
+                    permalink_key, published_at, hidden, raw, raw_sha256, captured_at, changed_at, last_seen_at,
+                    version_count)
                 SELECT c.id, c.account_id, 'feed', c.account_id || '-' || g.n || '-' || o.own, o.kind,
-                    '', '', 'Bench', '', '', o.own = 1, '', g.at, false, '{}'::jsonb, repeat('0', 64),
+                    '', '', 'Bench', '', '', o.own = 1, '', '', g.at, false, '{}'::jsonb, repeat('0', 64),
                     g.at, g.at, g.at, 1
                 FROM capture_connection c
                 CROSS JOIN LATERAL (
