@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -192,13 +192,27 @@ def answer_found_questions(connection: Connection) -> int:
     return len(answered)
 
 
+def connections_to_scan():
+    """The live connections of active accounts that a sync attempted since the finder last read them,
+    or that it never read: one query, on the connection's own columns. The others captured nothing
+    since (a sync stores only during an attempt), so the hourly check does not ask them again: its
+    cost follows the connections synced since the last hour, not all of them. An attempt that was
+    still storing when the finder read is read again after the next attempt (from `seen_until`,
+    inclusive), or at once by the signal its sync sends when it commits."""
+    return (
+        Connection.objects.live()
+        .filter(account__status=AccountStatus.ACTIVE)
+        .filter(Q(question_scan__isnull=True) | Q(last_attempt_at__gte=F("question_scan__scanned_at")))
+        .select_related("account")
+    )
+
+
 def find_questions_everywhere(today: datetime.date | None = None) -> FindResult:
-    """find_questions for every live connection of an active account: the overdue check runs this
-    first (scheduled_checks.py), so that nothing waits on a lost signal. A few queries per connection:
-    each reads only what was captured since its last run."""
+    """find_questions for every connection that may hold something new (connections_to_scan): the
+    overdue check runs this first (scheduled_checks.py), so that nothing waits on a lost signal. A
+    few queries per such connection: each reads only what was captured since its last run."""
     total = FindResult()
-    connections = Connection.objects.live().filter(account__status=AccountStatus.ACTIVE).select_related("account")
-    for connection in connections:
+    for connection in connections_to_scan():
         try:
             result = find_questions(connection)
         except Exception:

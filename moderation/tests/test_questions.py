@@ -230,6 +230,25 @@ class TestOverdueWithoutAnyoneLogging:
         assert Inquiry.objects.filter(account=library_account).count() == 1
         assert not ReviewFlag.objects.filter(account=library_account, kind=FlagKind.INQUIRY_OVERDUE).exists()
 
+    def test_the_hourly_check_reads_again_only_connections_attempted_since(self, connection, post, frozen):
+        """R20 at scale: a connection read after its last sync attempt is not asked again (nothing was
+        stored since); a new attempt brings it back, and what it stored is found."""
+        from moderation.services.questions import connections_to_scan
+
+        Connection.objects.filter(pk=connection.pk).update(last_attempt_at=at(10, 11))
+        item(connection, "Öppet i påsk?", thread=post, published_at=at(9, 10))
+        assert list(connections_to_scan()) == [connection]
+        run_checks(only=["inquiry_overdue"])
+        assert Inquiry.objects.count() == 1
+        assert list(connections_to_scan()) == []
+
+        frozen.move_to(at(10, 14))
+        Connection.objects.filter(pk=connection.pk).update(last_attempt_at=at(10, 13, 30))
+        item(connection, "Och på annandagen?", thread=post, published_at=at(10, 13), changed_at=at(10, 13, 31))
+        assert list(connections_to_scan()) == [connection]
+        run_checks(only=["inquiry_overdue"])
+        assert Inquiry.objects.count() == 2 and list(connections_to_scan()) == []
+
     def test_a_dry_run_finds_nothing_new(self, connection, post, library_account):
         item(connection, "Öppet i påsk?", thread=post, published_at=at(2, 10))
         run_checks(only=["inquiry_overdue"], dry_run=True)
