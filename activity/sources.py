@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activity.models import WeeklyActivity
 from capture.models import CapturedItem, Connection, ItemKind
+from falkoping_some.lib.days import start_of
 from falkoping_some.lib.weeks import week_start
 
 WEEK = datetime.timedelta(weeks=1)
@@ -51,11 +52,6 @@ class Source(TextChoices):
 def own_posts():
     """The posts the account itself published, as captured (deleted ones included: they were published)."""
     return CapturedItem.objects.filter(kind=ItemKind.POST, by_account=True)
-
-
-def local_midnight(day: datetime.date) -> datetime.datetime:
-    """The moment a day begins in the portal's time zone (Europe/Stockholm)."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
 def platform_weeks_from(account_ids) -> dict[int, datetime.date]:
@@ -122,8 +118,8 @@ def week_counts(accounts, first: datetime.date, last: datetime.date, *, with_log
             own_posts()
             .filter(
                 account__in=connected,
-                published_at__gte=local_midnight(first),
-                published_at__lt=local_midnight(last + WEEK),
+                published_at__gte=start_of(first),
+                published_at__lt=start_of(last + WEEK),
             )
             .annotate(week=TruncWeek("published_at", tzinfo=timezone.get_current_timezone()))
             .order_by()
@@ -215,7 +211,7 @@ def platform_posts_sql(first: datetime.date, end: datetime.date, since_week: str
     """The own posts captured in the platform weeks from the Monday `first` to before the Monday `end`, or NULL."""
     captured = (
         own_posts_of_outer_account(since_week)
-        .filter(published_at__gte=local_midnight(first), published_at__lt=local_midnight(end))
+        .filter(published_at__gte=start_of(first), published_at__lt=start_of(end))
         .order_by()
         .values("account")
         .annotate(n=Count("pk"))

@@ -275,7 +275,7 @@ def raw_queries(today):
 
     from accounts.notifications import MANDATE_EXPIRY_NOTICE
     from activity import scheduled_checks as activity_checks
-    from activity import sources
+    from falkoping_some.lib.days import start_of
     from falkoping_some.lib.weeks import week_start
     from moderation.scheduled_checks import POLICE_REPORT_WITHIN
     from review.models import SelfCheck
@@ -301,8 +301,8 @@ def raw_queries(today):
         "notice_end": today + MANDATE_EXPIRY_NOTICE,
         "police_limit": today - POLICE_REPORT_WITHIN,
         "tz": tz,
-        "first_at": sources.local_midnight(first),
-        "current_at": sources.local_midnight(current),
+        "first_at": start_of(first),
+        "current_at": start_of(current),
     }
     # The Monday of each connected account's first connection, in Stockholm time.
     connected = (
@@ -404,6 +404,7 @@ def naive_loops(today):
     from activity import scheduled_checks as activity_checks
     from activity import sources
     from activity.models import WeeklyActivity
+    from falkoping_some.lib.days import start_of
     from falkoping_some.lib.weeks import week_start
     from review import scheduled_checks as checks
     from review.models import SelfCheck
@@ -423,7 +424,7 @@ def naive_loops(today):
             since = sources.platform_weeks_from([pk]).get(pk)
             last_at = (
                 sources.own_posts()
-                .filter(account_id=pk, published_at__gte=sources.local_midnight(since))
+                .filter(account_id=pk, published_at__gte=start_of(since))
                 .order_by("-published_at")
                 .values_list("published_at", flat=True)
                 .first()

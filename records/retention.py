@@ -39,6 +39,7 @@ from accounts.models import AccountDecision, AccountStatus, Mandate, Training, U
 from accounts.notifications import notify
 from activity.models import WeeklyActivity
 from capture.models import CapturedItem, CapturedMedia, ItemVersion
+from falkoping_some.lib.days import start_of
 from falkoping_some.lib.errors import DomainError
 from moderation.models import (
     Evidence,
@@ -68,12 +69,6 @@ COUNT_LABELS = {
 
 
 # The date that counts ------------------------------------------------------------------------
-
-
-def start_of(day: datetime.date) -> datetime.datetime:
-    """The first moment of `day` in the portal's time zone: a moment is dated by its local day,
-    so "dated before `day`" is "before this moment"."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def local_day(moment: datetime.datetime | None) -> datetime.date | None:
