@@ -60,6 +60,17 @@ def library_account(biblioteket):
 
 
 @pytest.fixture
+def youtube_account(biblioteket):
+    return SocialAccountFactory(
+        name="Biblioteket på YouTube",
+        platform="youtube",
+        handle="@falkopingsbibliotek",
+        url="https://www.youtube.com/@falkopingsbibliotek",
+        unit=biblioteket,
+    )
+
+
+@pytest.fixture
 def social_account(social):
     return SocialAccountFactory(
         name="Socialförvaltningen informerar",

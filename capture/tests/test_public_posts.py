@@ -49,17 +49,6 @@ def capture_post(account, kind="youtube", platform_id=VIDEO_ID, permalink=None, 
 
 
 @pytest.fixture
-def youtube_account(biblioteket):
-    return SocialAccountFactory(
-        name="Biblioteket på YouTube",
-        platform=Platform.YOUTUBE,
-        handle="@falkopingsbibliotek",
-        url="https://www.youtube.com/@falkopingsbibliotek",
-        unit=biblioteket,
-    )
-
-
-@pytest.fixture
 def video(youtube_account):
     return capture_post(youtube_account)
 

@@ -8,7 +8,7 @@ import time_machine
 from django.core.cache import cache
 from django.urls import reverse
 
-from accounts.models import AccountStatus, ClosingReason, Platform
+from accounts.models import AccountStatus, ClosingReason
 from accounts.tests.factories import SocialAccountFactory
 from capture.tests.test_public_posts import PUBLISHED, VIDEO_ID, capture_post
 
@@ -25,17 +25,6 @@ def _own_cache(settings):
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def youtube_account(biblioteket):
-    return SocialAccountFactory(
-        name="Biblioteket på YouTube",
-        platform=Platform.YOUTUBE,
-        handle="@falkopingsbibliotek",
-        url="https://www.youtube.com/@falkopingsbibliotek",
-        unit=biblioteket,
-    )
 
 
 def ask(client, url, **headers):
